@@ -1,0 +1,219 @@
+package component
+
+import "fmt"
+
+// Actions is what validation needs to know about action modules. Package
+// toe/action implements it; component stays free of the modules themselves.
+type Actions interface {
+	// CheckStep reports problems with a step's action name, inputs and
+	// settings (unknown action, wrong input types, platform).
+	CheckStep(s *Step, r *Reporter)
+	// OutputKeys lists the outputs an action produces; ok=false when the
+	// action is unknown.
+	OutputKeys(action string) (keys []string, ok bool)
+}
+
+// Load parses and fully validates a document.
+func Load(file string, data []byte, actions Actions) (*Document, error) {
+	d, ps := Parse(file, data)
+	if d != nil {
+		ps = append(ps, Validate(d, actions)...)
+	}
+	if len(ps) > 0 {
+		ps.Sort()
+		return d, ps
+	}
+	return d, nil
+}
+
+// Validate checks what Parse cannot alone: actions and their inputs, and
+// that every expression refers to something that exists and runs earlier.
+func Validate(d *Document, actions Actions) Problems {
+	r := &Reporter{File: d.File}
+	vars := map[string]bool{}
+	for _, p := range d.Parameters {
+		vars[p.Name] = true
+	}
+	for _, c := range d.Constants {
+		vars[c.Name] = true
+	}
+	for pi, ph := range d.Phases {
+		for si, s := range ph.Steps {
+			if actions != nil {
+				actions.CheckStep(s, r)
+			}
+			rc := refChecker{d: d, actions: actions, vars: vars, phase: pi, step: si, s: s, r: r}
+			if s.Inputs != nil {
+				rc.walk(s.Inputs, JoinPath(s.Path, "inputs"), true)
+			}
+			if s.Loop != nil {
+				for i, it := range s.Loop.Items {
+					rc.walk(it, JoinPath(JoinPath(s.Path, "loop.forEach"), i), false)
+				}
+				if s.Loop.List != nil {
+					rc.walk(s.Loop.List, JoinPath(s.Path, "loop.forEach.list"), false)
+				}
+			}
+			s.If.Strings(func(v *Value) { rc.walk(v, JoinPath(s.Path, "if"), false) })
+		}
+	}
+	return r.Problems
+}
+
+type refChecker struct {
+	d           *Document
+	actions     Actions
+	vars        map[string]bool
+	phase, step int
+	s           *Step
+	r           *Reporter
+}
+
+func (c *refChecker) walk(v *Value, path string, inInputs bool) {
+	switch v.Kind {
+	case Scalar:
+		if v.Type != StringScalar || !HasExpr(v.Str) && !containsClose(v.Str) {
+			return
+		}
+		exprs, err := ParseExprs(v.Str)
+		if err != nil {
+			c.r.Add(v.Pos, path, "%v", err)
+			return
+		}
+		for _, e := range exprs {
+			c.check(e.Ref, v.Pos, path, inInputs)
+		}
+	case List:
+		for i, it := range v.Items {
+			c.walk(it, JoinPath(path, i), inInputs)
+		}
+	case Map:
+		for _, f := range v.Fields {
+			c.walk(f.Value, JoinPath(path, f.Key), inInputs)
+		}
+	}
+}
+
+func containsClose(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] == '}' && s[i+1] == '}' {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *refChecker) check(ref Ref, pos Pos, path string, inInputs bool) {
+	switch ref.Kind {
+	case VarRef:
+		if !c.vars[ref.Name] {
+			c.r.Add(pos, path, "{{ %s }} is not a parameter or constant of this document%s", ref.Name, Suggest(ref.Name, keys(c.vars)))
+		}
+	case LoopRef:
+		// Outside a loop (or outside inputs) loop references stay literal,
+		// as AWSTOE documents. A named reference to a loop the step does
+		// not have is a typo, though, unless it names nothing at all.
+		if c.s.Loop == nil || !inInputs {
+			return
+		}
+		if ref.Name != "loop" && ref.Name != c.s.Loop.Name {
+			c.r.Add(pos, path, "{{ %s }} refers to loop %q, but this step's loop is %s", ref.Text, ref.Name, loopLabel(c.s.Loop))
+		}
+	case ChainRef:
+		c.checkChain(ref, pos, path)
+	}
+}
+
+func loopLabel(l *Loop) string {
+	if l.Name == "" {
+		return "unnamed (use {{ loop.index }} / {{ loop.value }})"
+	}
+	return fmt.Sprintf("%q", l.Name)
+}
+
+func (c *refChecker) checkChain(ref Ref, pos Pos, path string) {
+	pi := -1
+	for i, ph := range c.d.Phases {
+		if ph.Name == ref.Phase {
+			pi = i
+		}
+	}
+	if pi < 0 {
+		c.r.Add(pos, path, "{{ %s }}: this document has no phase %q", ref.Text, ref.Phase)
+		return
+	}
+	ph := c.d.Phases[pi]
+	si := -1
+	for i, s := range ph.Steps {
+		if s.Name == ref.Step {
+			si = i
+		}
+	}
+	if si < 0 {
+		var names []string
+		for _, s := range ph.Steps {
+			names = append(names, s.Name)
+		}
+		c.r.Add(pos, path, "{{ %s }}: phase %q has no step %q%s", ref.Text, ref.Phase, ref.Step, Suggest(ref.Step, names))
+		return
+	}
+	if pi > c.phase || (pi == c.phase && si >= c.step) {
+		c.r.Add(pos, path, "{{ %s }}: step %s.%s runs after this one (or is this one), so it has no %s yet", ref.Text, ref.Phase, ref.Step, ref.Section)
+		return
+	}
+	target := ph.Steps[si]
+	if ref.Section == "inputs" {
+		in := target.Inputs
+		if in == nil {
+			c.r.Add(pos, path, "{{ %s }}: step %s.%s has no inputs", ref.Text, ref.Phase, ref.Step)
+			return
+		}
+		if in.Kind == List {
+			idx := ref.Index
+			if idx < 0 {
+				idx = 0
+			}
+			if idx >= len(in.Items) {
+				c.r.Add(pos, path, "{{ %s }}: step %s.%s has %d input items, index %d is out of range", ref.Text, ref.Phase, ref.Step, len(in.Items), idx)
+				return
+			}
+			in = in.Items[idx]
+		} else if ref.Index > 0 {
+			c.r.Add(pos, path, "{{ %s }}: step %s.%s has map inputs; index %d is out of range", ref.Text, ref.Phase, ref.Step, ref.Index)
+			return
+		}
+		if in.Kind == Map && in.Get(ref.Key) == nil {
+			var names []string
+			for _, f := range in.Fields {
+				names = append(names, f.Key)
+			}
+			c.r.Add(pos, path, "{{ %s }}: the inputs of step %s.%s have no %q%s", ref.Text, ref.Phase, ref.Step, ref.Key, Suggest(ref.Key, names))
+		}
+		return
+	}
+	if c.actions == nil {
+		return
+	}
+	outs, ok := c.actions.OutputKeys(target.Action)
+	if !ok {
+		return // the unknown action is reported on its own step
+	}
+	for _, k := range outs {
+		if k == ref.Key {
+			return
+		}
+	}
+	if len(outs) == 0 {
+		c.r.Add(pos, path, "{{ %s }}: %s steps have no outputs", ref.Text, target.Action)
+		return
+	}
+	c.r.Add(pos, path, "{{ %s }}: %s steps output %v, not %q", ref.Text, target.Action, outs, ref.Key)
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
