@@ -37,11 +37,15 @@ func (r *run) runNested(ctx context.Context, sr stepRef, req action.DocumentRequ
 		chain := append(slices.Clone(ancestry[i:]), id)
 		return nil, fmt.Errorf("ExecuteDocument cycle: %s", strings.Join(chain, " → "))
 	}
-	data, err := r.opts.Load(ctx, req.Document, sr.doc.Location)
+	loc := req.Document
+	if !strings.Contains(loc, "://") && !strings.HasPrefix(loc, "arn:") {
+		loc = ResolveLocal(loc, sr.doc.Location)
+	}
+	data, err := r.opts.Load(ctx, loc, "")
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", req.Document, err)
 	}
-	doc, err := component.Load(req.Document, data, action.Set{})
+	doc, err := component.Load(loc, data, action.Set{})
 	if err != nil {
 		return nil, fmt.Errorf("the nested document is invalid:\n%w", err)
 	}
@@ -49,7 +53,7 @@ func (r *run) runNested(ctx context.Context, sr stepRef, req action.DocumentRequ
 	opts.ExecutionID = uuid.NewString()
 	opts.Phases = req.Phases
 	opts.Parameters = req.Parameters
-	in := Input{Doc: doc, Location: req.Document}
+	in := Input{Doc: doc, Location: loc}
 	if err := checkRun([]Input{in}, opts); err != nil {
 		return nil, err
 	}

@@ -23,7 +23,8 @@ var update = flag.Bool("update", false, "rewrite the expected output in testdata
 
 // TestRuns runs every testdata/runs/*.txtar archive. An archive holds:
 //
-//	args           optional lines: "phases a,b", "param name=value", "error <substring>"
+//	args           optional lines: "phases a,b", "param name=value", "error <substring>",
+//	               "docs a.yaml,b.yaml" (default: every top-level .yaml file)
 //	*.yaml         the documents, run in name order (other files are copied to the run's folder)
 //	want/console   the console output, normalised
 //	want/detailedoutput.json  the report, normalised
@@ -94,6 +95,8 @@ func runArchive(t *testing.T, file string) {
 			opts.Parameters[n] = val
 		case "error":
 			wantErr = v
+		case "docs":
+			docs = strings.Split(v, ",")
 		case "":
 		default:
 			t.Fatalf("unknown args line %q", a)
