@@ -122,7 +122,14 @@ func Run(ctx context.Context, inputs []Input, opts RunOptions) (*Result, error) 
 		}
 	}
 
-	r := &run{opts: opts, runDir: runDir, con: files.con, log: files.log, depth: 1}
+	// One scratch folder per run, for the scripts steps generate; steps run
+	// one at a time, so they can share it.
+	scratch, err := os.MkdirTemp("", "goldsmith-toe-")
+	if err != nil {
+		return nil, fmt.Errorf("create a scratch folder: %w", err)
+	}
+	defer os.RemoveAll(scratch)
+	r := &run{opts: opts, runDir: runDir, con: files.con, log: files.log, depth: 1, scratch: scratch}
 	if st != nil {
 		r.report, r.chain, r.resume = st.Report, st.Chain, &st.Position
 		r.con.line("Info", "Resuming execution %s after a reboot at step %s", opts.ExecutionID, st.Position.Step)
@@ -307,6 +314,7 @@ type run struct {
 	rebootPos   Position
 	depth       int
 	ancestry    []string
+	scratch     string
 }
 
 func (r *run) emit(e Event) {

@@ -57,7 +57,7 @@ func (r *run) runNested(ctx context.Context, sr stepRef, req action.DocumentRequ
 	if err := checkRun([]Input{in}, opts); err != nil {
 		return nil, err
 	}
-	sub := &run{opts: opts, runDir: r.runDir, con: r.con, log: r.log, depth: r.depth + 1, ancestry: ancestry,
+	sub := &run{opts: opts, runDir: r.runDir, con: r.con, log: r.log, depth: r.depth + 1, ancestry: ancestry, scratch: r.scratch,
 		report: &Report{ExecutionID: opts.ExecutionID, Status: StatusPending, StartTime: Time{opts.Now()}},
 		chain:  newChain(1)}
 	oc := sub.runDocuments(ctx, []Input{in})

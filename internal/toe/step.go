@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -272,11 +271,6 @@ func inputItems(v *component.Value) []map[string]any {
 }
 
 func (r *run) runModule(ctx context.Context, sr stepRef, m action.Module, in *component.Value, res *attemptResult) (action.Output, error) {
-	scratch, err := os.MkdirTemp("", "goldsmith-step-")
-	if err != nil {
-		return nil, fmt.Errorf("create a scratch folder: %w", err)
-	}
-	defer os.RemoveAll(scratch)
 	sw := &stepWriter{c: r.con, tag: sr.tag(), onLine: func(line string) {
 		r.emit(Event{Kind: EventStepOutput, Document: sr.doc.Location, Phase: sr.phase.Name, Step: sr.step.Name, Line: line})
 	}}
@@ -285,7 +279,7 @@ func (r *run) runModule(ctx context.Context, sr stepRef, m action.Module, in *co
 		Console:    sw,
 		Log:        r.log.With("document", sr.doc.Location, "step", sr.tag()),
 		WorkDir:    r.opts.WorkDir,
-		ScratchDir: scratch,
+		ScratchDir: r.scratch,
 		OS:         action.HostOS,
 		AWS:        r.opts.AWS,
 		HTTP:       r.opts.HTTP,

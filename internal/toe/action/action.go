@@ -48,8 +48,9 @@ type Env struct {
 	Log *slog.Logger
 	// WorkDir is where commands run; "" means the runner's own directory.
 	WorkDir string
-	// ScratchDir is a private directory for this step's generated files
-	// (scripts and the like); it exists when Run is called.
+	// ScratchDir is a private directory for generated files (scripts). It
+	// exists when Run is called and is shared by the steps of one run, which
+	// run one at a time: a module overwrites its files there.
 	ScratchDir string
 	// OS is the platform the runner is on (runtime.GOOS by default).
 	OS string

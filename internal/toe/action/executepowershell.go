@@ -24,8 +24,8 @@ const powerShellScriptName = "input.ps1"
 
 // findPowerShell returns the PowerShell to run on goos. On Windows that is
 // Windows PowerShell (powershell.exe), as AWSTOE uses, falling back to
-// pwsh; elsewhere PowerShell 7 (pwsh). Tests replace it.
-var findPowerShell = func(goos string) (string, error) {
+// pwsh; elsewhere PowerShell 7 (pwsh).
+func findPowerShell(goos string) (string, error) {
 	names := []string{"pwsh"}
 	if goos == "windows" {
 		names = []string{"powershell.exe", "pwsh.exe"}
@@ -40,11 +40,16 @@ var findPowerShell = func(goos string) (string, error) {
 	return "", err
 }
 
-func init() {
-	Register(NewMapModule(Spec[ExecutePowerShellInputs]{
+func init() { Register(newExecutePowerShellModule(findPowerShell)) }
+
+// newExecutePowerShellModule builds ExecutePowerShell finding PowerShell
+// with find (tests pass a fake one).
+func newExecutePowerShellModule(find func(goos string) (string, error)) Module {
+	ps := executePowerShell{find: find}
+	return NewMapModule(Spec[ExecutePowerShellInputs]{
 		Name:      "ExecutePowerShell",
 		Outputs:   []string{"stdout"},
-		CheckStep: checkPowerShellInstalled,
+		CheckStep: ps.checkInstalled,
 		Check: func(in *ExecutePowerShellInputs, p *Problems) {
 			switch {
 			case len(in.Commands) > 0 && in.File != "":
@@ -53,21 +58,25 @@ func init() {
 				p.Add("", "needs commands (a list of PowerShell lines) or file (a .ps1 script)")
 			}
 		},
-	}, runExecutePowerShell))
+	}, ps.run)
 }
 
-// checkPowerShellInstalled refuses the step when this host has no
+type executePowerShell struct {
+	find func(goos string) (string, error)
+}
+
+// checkInstalled refuses the step when this host has no
 // PowerShell. UNCONFIRMED: AWSTOE supports ExecutePowerShell on Windows
 // only; we also run it on Linux and macOS when pwsh is installed.
-func checkPowerShellInstalled(s *component.Step, r *component.Reporter) {
-	if _, err := findPowerShell(HostOS); err != nil {
+func (ps executePowerShell) checkInstalled(s *component.Step, r *component.Reporter) {
+	if _, err := ps.find(HostOS); err != nil {
 		r.Add(s.Pos, component.JoinPath(s.Path, "action"), "ExecutePowerShell needs PowerShell (pwsh), which is not installed on this host")
 	}
 }
 
-func runExecutePowerShell(ctx context.Context, env *Env, in *ExecutePowerShellInputs) (Output, error) {
+func (ps executePowerShell) run(ctx context.Context, env *Env, in *ExecutePowerShellInputs) (Output, error) {
 	goos := envOS(env)
-	shell, err := findPowerShell(goos)
+	shell, err := ps.find(goos)
 	if err != nil {
 		return nil, fmt.Errorf("ExecutePowerShell needs PowerShell (pwsh), which is not installed on this host: %w", err)
 	}

@@ -23,9 +23,6 @@ type UpdateOSInputs struct {
 // zypper (SUSE) is our addition.
 var packageManagers = []string{"apt-get", "dnf", "yum", "zypper"}
 
-// updateOSLookPath finds package manager programs; tests replace it.
-var updateOSLookPath = exec.LookPath
-
 // aptOptions keep dpkg from asking about changed configuration files: keep
 // the local file unless the package's default applies.
 var aptOptions = []string{"-y", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold"}
@@ -35,8 +32,13 @@ var aptOptions = []string{"-y", "-o", "Dpkg::Options::=--force-confdef", "-o", "
 // zypper restart needed, some repositories skipped.
 var zypperOKCodes = []int{100, 101, 102, 103, 106}
 
-func init() {
-	Register(NewMapModule(Spec[UpdateOSInputs]{
+func init() { Register(newUpdateOSModule(exec.LookPath)) }
+
+// newUpdateOSModule builds UpdateOS finding programs with lookPath (tests
+// pass a fake one instead of changing PATH).
+func newUpdateOSModule(lookPath func(string) (string, error)) Module {
+	u := updateOS{lookPath: lookPath}
+	return NewMapModule(Spec[UpdateOSInputs]{
 		Name: "UpdateOS",
 		// UNCONFIRMED: AWSTOE also runs UpdateOS on Windows (Windows Update);
 		// that is not implemented, so it is refused there at check time.
@@ -53,7 +55,11 @@ func init() {
 				}
 			}
 		},
-	}, runUpdateOS))
+	}, u.run)
+}
+
+type updateOS struct {
+	lookPath func(string) (string, error)
 }
 
 // updateCommand is one command of an update plan, with the command that
@@ -73,7 +79,7 @@ type updatePlan struct {
 // pm. held are packages already held by the administrator (apt only): they
 // are not held again, and so not released afterwards. It is pure.
 func updateOSPlan(pm string, include, exclude, held []string) (updatePlan, error) {
-	pkgs := without(include, exclude)
+	pkgs := subtractPkgs(include, exclude)
 	if len(include) > 0 && len(pkgs) == 0 {
 		return updatePlan{}, nil // everything included is excluded: nothing to do
 	}
@@ -87,7 +93,7 @@ func updateOSPlan(pm string, include, exclude, held []string) (updatePlan, error
 		}
 		// apt-get upgrade has no --exclude: hold the excluded packages for
 		// the upgrade and release them afterwards.
-		if hold := without(exclude, held); len(hold) > 0 {
+		if hold := subtractPkgs(exclude, held); len(hold) > 0 {
 			plan.commands = append(plan.commands, updateCommand{
 				args: append([]string{"apt-mark", "hold"}, hold...),
 				undo: append([]string{"apt-mark", "unhold"}, hold...),
@@ -123,8 +129,8 @@ func updateOSPlan(pm string, include, exclude, held []string) (updatePlan, error
 	return updatePlan{}, fmt.Errorf("unsupported package manager %q", pm)
 }
 
-// without returns the items of a not in b, in order, without duplicates.
-func without(a, b []string) []string {
+// subtractPkgs returns the items of a not in b, in order, without duplicates.
+func subtractPkgs(a, b []string) []string {
 	var out []string
 	for _, s := range a {
 		if !slices.Contains(b, s) && !slices.Contains(out, s) {
@@ -135,9 +141,9 @@ func without(a, b []string) []string {
 }
 
 // detectPackageManager returns the first of packageManagers found.
-func detectPackageManager() (string, error) {
+func (u updateOS) detectPackageManager() (string, error) {
 	for _, pm := range packageManagers {
-		if _, err := updateOSLookPath(pm); err == nil {
+		if _, err := u.lookPath(pm); err == nil {
 			return pm, nil
 		}
 	}
@@ -148,14 +154,14 @@ func detectPackageManager() (string, error) {
 // removelock), which runs even after the step was cancelled.
 const undoTimeout = 2 * time.Minute
 
-func runUpdateOS(ctx context.Context, env *Env, in *UpdateOSInputs) (Output, error) {
-	pm, err := detectPackageManager()
+func (u updateOS) run(ctx context.Context, env *Env, in *UpdateOSInputs) (Output, error) {
+	pm, err := u.detectPackageManager()
 	if err != nil {
 		return nil, err
 	}
 	var held []string
 	if pm == "apt-get" && len(in.Include) == 0 && len(in.Exclude) > 0 {
-		out, err := runUpdateCommand(ctx, env, []string{"apt-mark", "showhold"}, nil)
+		out, err := u.runCommand(ctx, env, []string{"apt-mark", "showhold"}, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -172,7 +178,7 @@ func runUpdateOS(ctx context.Context, env *Env, in *UpdateOSInputs) (Output, err
 	var undo [][]string
 	var runErr error
 	for _, c := range plan.commands {
-		if _, runErr = runUpdateCommand(ctx, env, c.args, plan.okCodes); runErr != nil {
+		if _, runErr = u.runCommand(ctx, env, c.args, plan.okCodes); runErr != nil {
 			break
 		}
 		if c.undo != nil {
@@ -183,7 +189,7 @@ func runUpdateOS(ctx context.Context, env *Env, in *UpdateOSInputs) (Output, err
 	// stays held.
 	for i := len(undo) - 1; i >= 0; i-- {
 		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
-		_, err := runUpdateCommand(uctx, env, undo[i], plan.okCodes)
+		_, err := u.runCommand(uctx, env, undo[i], plan.okCodes)
 		cancel()
 		if err != nil {
 			runErr = errors.Join(runErr, fmt.Errorf("undo: %w", err))
@@ -193,8 +199,8 @@ func runUpdateOS(ctx context.Context, env *Env, in *UpdateOSInputs) (Output, err
 }
 
 // runUpdateCommand echoes args to the console and runs them.
-func runUpdateCommand(ctx context.Context, env *Env, args []string, okCodes []int) (string, error) {
-	path, err := updateOSLookPath(args[0])
+func (u updateOS) runCommand(ctx context.Context, env *Env, args []string, okCodes []int) (string, error) {
+	path, err := u.lookPath(args[0])
 	if err != nil {
 		return "", fmt.Errorf("UpdateOS: %w", err)
 	}
