@@ -1,0 +1,62 @@
+// Package managed is the catalogue of components Goldsmith ships, the
+// counterpart of Image Builder's Amazon-managed components: usable in
+// recipes by name (update-linux) or by name and version.
+package managed
+
+import (
+	"embed"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+//go:embed components/*.yaml
+var files embed.FS
+
+// Version is the version every shipped component currently has.
+const Version = "1.0.0"
+
+// Component is a shipped component document.
+type Component struct {
+	Name    string
+	Version string
+	Data    []byte
+}
+
+// Names lists the shipped components.
+func Names() []string {
+	entries, _ := files.ReadDir("components")
+	out := make([]string, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Get returns a shipped component by name, optionally with "/version"
+// (x-wildcards allowed: update-linux/1.x.x).
+func Get(ref string) (*Component, error) {
+	name, version, _ := strings.Cut(strings.ToLower(ref), "/")
+	data, err := files.ReadFile("components/" + name + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("there is no managed component %q; the managed components are %s", name, strings.Join(Names(), ", "))
+	}
+	if version != "" && !versionMatches(version, Version) {
+		return nil, fmt.Errorf("managed component %s has version %s, not %s", name, Version, version)
+	}
+	return &Component{Name: name, Version: Version, Data: data}, nil
+}
+
+func versionMatches(pattern, v string) bool {
+	pp, vv := strings.Split(pattern, "."), strings.Split(v, ".")
+	if len(pp) != 3 {
+		return false
+	}
+	for i := range pp {
+		if pp[i] != "x" && pp[i] != vv[i] {
+			return false
+		}
+	}
+	return true
+}
