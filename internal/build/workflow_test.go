@@ -1,0 +1,82 @@
+package build_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/goldsmith-dev/goldsmith/internal/build"
+)
+
+type state struct{ log []string }
+
+func step(name string, fail bool) build.Step[state] {
+	return build.Step[state]{
+		Name: name,
+		Run: func(ctx context.Context, s *state) error {
+			s.log = append(s.log, "run "+name)
+			if fail {
+				return errors.New(name + " broke")
+			}
+			return nil
+		},
+		Cleanup: func(ctx context.Context, s *state) error {
+			if ctx.Err() != nil {
+				s.log = append(s.log, "cleanup "+name+" with a dead context")
+			}
+			s.log = append(s.log, "cleanup "+name)
+			return nil
+		},
+	}
+}
+
+func TestCleanupsRunInReverse(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		steps   []build.Step[state]
+		want    string
+		wantErr string
+	}{
+		{"success", []build.Step[state]{step("a", false), step("b", false)}, "run a|run b|cleanup b|cleanup a", ""},
+		{"failure", []build.Step[state]{step("a", false), step("b", true), step("c", false)}, "run a|run b|cleanup b|cleanup a", "b: b broke"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := &state{}
+			timings, err := build.Run(context.Background(), s, tc.steps, nil)
+			if got := strings.Join(s.log, "|"); got != tc.want {
+				t.Errorf("order %s, want %s", got, tc.want)
+			}
+			if (tc.wantErr == "") != (err == nil) || err != nil && err.Error() != tc.wantErr {
+				t.Errorf("err %v, want %q", err, tc.wantErr)
+			}
+			var se *build.StepError
+			if tc.wantErr != "" && (!errors.As(err, &se) || se.Step != "b") {
+				t.Errorf("err is not a StepError naming b: %#v", err)
+			}
+			if len(timings) != strings.Count(tc.want, "run ") {
+				t.Errorf("timings %d", len(timings))
+			}
+		})
+	}
+}
+
+func TestCancelledBuildStillCleansUp(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &state{}
+	steps := []build.Step[state]{
+		step("vm", false),
+		{Name: "wait", Run: func(ctx context.Context, s *state) error { cancel(); <-ctx.Done(); return ctx.Err() }},
+		step("never", false),
+	}
+	_, err := build.Run(ctx, s, steps, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	if got := strings.Join(s.log, "|"); got != "run vm|cleanup vm" {
+		t.Errorf("log %s: cleanups must run with a live context after cancel", got)
+	}
+}
