@@ -7,8 +7,10 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/goldsmith-dev/goldsmith/internal/s3client"
 	"github.com/goldsmith-dev/goldsmith/internal/s3test"
 )
 
@@ -57,4 +59,31 @@ func TestStartTwice(t *testing.T) {
 	// Buckets are per server.
 	a.MakeBucket(t, "same-name")
 	b.MakeBucket(t, "same-name")
+}
+
+// TestEnv checks that Env is enough for the standard AWS configuration
+// chain, as a subprocess would load it. Not parallel: it sets the
+// process environment.
+func TestEnv(t *testing.T) {
+	srv := s3test.Start(t)
+	srv.MakeBucket(t, "from-env")
+	for _, kv := range srv.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", "/nonexistent")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+	ctx := context.Background()
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := s3client.New(cfg).ListBuckets(ctx, &s3.ListBucketsInput{})
+	if err != nil {
+		t.Fatalf("ListBuckets: %v", err)
+	}
+	if len(out.Buckets) != 1 || aws.ToString(out.Buckets[0].Name) != "from-env" {
+		t.Errorf("buckets = %+v, want from-env", out.Buckets)
+	}
 }

@@ -62,11 +62,14 @@ func listFiles(ctx context.Context, dir, pattern string, recursive bool) ([]stri
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("%s is a file; give the folder to list", dir)
 	}
+	// Walk the resolved folder (WalkDir does not enter a link) but report
+	// paths under the folder as the user named it.
+	root := dir
 	if real, err := filepath.EvalSymlinks(dir); err == nil {
-		dir = real
+		root = real
 	}
 	var out []string
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fsExplain(p, err, "")
 		}
@@ -74,7 +77,7 @@ func listFiles(ctx context.Context, dir, pattern string, recursive bool) ([]stri
 			return err
 		}
 		if d.IsDir() {
-			if p != dir && !recursive {
+			if p != root && !recursive {
 				return filepath.SkipDir
 			}
 			return nil
@@ -89,7 +92,11 @@ func listFiles(ctx context.Context, dir, pattern string, recursive bool) ([]stri
 				return nil
 			}
 		}
-		out = append(out, p)
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		out = append(out, filepath.Join(dir, rel))
 		return nil
 	})
 	return out, err

@@ -206,3 +206,21 @@ func TestS3DownloadCheck(t *testing.T) {
 		})
 	}
 }
+
+// Not parallel: it lowers the package-wide prefix limit.
+func TestS3DownloadPrefixLimit(t *testing.T) {
+	defer func(n int) { s3MaxPrefixObjects = n }(s3MaxPrefixObjects)
+	s3MaxPrefixObjects = 2
+	b := s3Setup(t, s3test.Start(t), "dl-limit")
+	for _, k := range []string{"p/1", "p/2", "p/3"} {
+		b.put(t, k, k)
+	}
+	dir := t.TempDir()
+	_, err := xferRun(t, b.env, "S3Download", map[string]any{"source": b.uri("p/*"), "destination": dir})
+	if err == nil || !strings.Contains(err.Error(), "more than 2 objects") {
+		t.Fatalf("err = %v, want the limit named", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("downloaded %d files before failing", len(entries))
+	}
+}
