@@ -109,8 +109,9 @@ func Encode(w io.Writer, bom *cdx.BOM) error {
 
 // Change is one difference between two package lists.
 type Change struct {
-	Name     string `json:"name"`
-	Old, New string `json:"old,omitempty"`
+	Name string `json:"name"`
+	Old  string `json:"old,omitempty"`
+	New  string `json:"new,omitempty"`
 }
 
 // Diff lists packages added, removed and changed from a to b.

@@ -227,7 +227,12 @@ func (m *typedModule[T]) Check(s *component.Step, r *component.Reporter) {
 	if m.spec.CheckStep != nil {
 		m.spec.CheckStep(s, r)
 	}
-	m.decode(s.Inputs, component.JoinPath(s.Path, "inputs"), true, r)
+	in := s.Inputs
+	if in == nil && !m.list {
+		// No inputs at all: report missing fields at the step itself.
+		in = &component.Value{Kind: component.Map, Pos: s.Pos}
+	}
+	m.decode(in, component.JoinPath(s.Path, "inputs"), true, r)
 }
 
 // decode returns the decoded items (one for map modules).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // MSIInputs are the inputs of InstallMSI and UninstallMSI.
@@ -26,7 +27,8 @@ type MSIInputs struct {
 	AllowUnsignedInstaller bool `input:"allowUnsignedInstaller"`
 }
 
-// msiLogOptionChars are the characters msiexec accepts after /L.
+// msiLogOptionChars are the characters msiexec accepts after /L, in any
+// case.
 const msiLogOptionChars = "iweaurcmopvx+!*"
 
 // msiReservedProperties may not be set through properties: the module
@@ -60,7 +62,7 @@ func checkMSI(in *MSIInputs, p *Problems) {
 	}
 	if !p.Dynamic(in.LogOptions) {
 		for _, c := range in.LogOptions {
-			if !strings.ContainsRune(msiLogOptionChars, c) {
+			if !strings.ContainsRune(msiLogOptionChars, unicode.ToLower(c)) {
 				p.Add("logOptions", "%q is not an msiexec log option; use characters from %q", c, msiLogOptionChars)
 				break
 			}

@@ -198,7 +198,7 @@ func (u updateOS) run(ctx context.Context, env *Env, in *UpdateOSInputs) (Output
 	return nil, runErr
 }
 
-// runUpdateCommand echoes args to the console and runs them.
+// runCommand echoes args to the console and runs them.
 func (u updateOS) runCommand(ctx context.Context, env *Env, args []string, okCodes []int) (string, error) {
 	path, err := u.lookPath(args[0])
 	if err != nil {
