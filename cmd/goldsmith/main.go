@@ -36,7 +36,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newToeCommand())
+	root.AddCommand(newToeCommand(), newBuildCommand(), newAgentCommand(), newDebugCommand())
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return

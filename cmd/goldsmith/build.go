@@ -1,0 +1,100 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
+	"github.com/goldsmith-dev/goldsmith/internal/build"
+	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
+	"github.com/goldsmith-dev/goldsmith/internal/component"
+	"github.com/goldsmith-dev/goldsmith/internal/progress"
+	"github.com/goldsmith-dev/goldsmith/internal/recipe"
+)
+
+func newBuildCommand() *cobra.Command {
+	var (
+		file, out, formats, accel, firmware, testFirmware, baseCache, agentBin string
+		memory, cpus                                                           int
+		noNetwork, keep, skipTests                                             bool
+	)
+	cmd := &cobra.Command{
+		Use:   "build -f RECIPE -o OUTDIR",
+		Short: "Build, test and convert an image from a recipe, locally in QEMU",
+		Long: `Build an image from a recipe file (the shape of Image Builder's
+CreateImageRecipe, JSON or YAML): boot the base image in a VM, run every
+component's build then validate phase through the guest agent, clean the
+guest up, capture the disk, boot it again as a test instance through its
+own bootloader and run every test phase, then write the image in the
+requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				return &exitError{exitInvalid, fmt.Errorf("read the recipe: %w", err)}
+			}
+			r, err := recipe.Parse(file, data)
+			if err != nil {
+				return &exitError{exitInvalid, err}
+			}
+			fs, err := build.ParseFormats(formats)
+			if err != nil {
+				return &exitError{exitInvalid, err}
+			}
+			opts := build.Options{
+				Recipe: r, OutDir: out, Formats: fs, MemoryMiB: memory, CPUs: cpus,
+				Accel: qemu.Accel(accel), Firmware: qemu.Firmware(firmware), TestFirmware: qemu.Firmware(testFirmware),
+				NoNetwork: noNetwork, KeepOnFailure: keep, SkipTests: skipTests, AgentBinary: agentBin,
+				Bases: &baseimage.Cache{Dir: baseCache},
+			}
+			opts.Reporter = newReporter(cmd)
+			res, err := build.Build(cmd.Context(), opts)
+			var ps component.Problems
+			switch {
+			case errors.As(err, &ps):
+				return &exitError{exitInvalid, fmt.Errorf("the recipe's components are invalid; nothing was built:\n%w", err)}
+			case err != nil:
+				if cmd.Context().Err() != nil {
+					return &exitError{exitCancelled, fmt.Errorf("build cancelled; everything it started was removed: %w", err)}
+				}
+				return &exitError{exitFailed, fmt.Errorf("build failed: %w", err)}
+			}
+			m := res.Manifest
+			fmt.Fprintf(cmd.OutOrStdout(), "built %s %s in %s (%s, %d packages)\n", m.Name, m.Version, m.Timings.Total.Round(time.Second), m.Accelerator, m.Packages)
+			for _, o := range m.Outputs {
+				fmt.Fprintf(cmd.OutOrStdout(), "  %s/%s  sha256:%s\n", out, o.File, o.SHA256)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&file, "file", "f", "", "recipe file (JSON or YAML)")
+	f.StringVarP(&out, "output", "o", "", "output folder")
+	f.StringVar(&formats, "formats", "qcow2", "comma-separated output formats: qcow2, raw, vmdk, vhdx, vhd")
+	f.IntVar(&memory, "memory", 2048, "guest memory in MiB")
+	f.IntVar(&cpus, "cpus", 2, "guest vCPUs")
+	f.StringVar(&accel, "accelerator", "auto", "auto (KVM when a probe proves it works, else TCG), kvm or tcg")
+	f.StringVar(&firmware, "firmware", "bios", "how the build VM boots: bios (SeaBIOS) or uefi (OVMF)")
+	f.StringVar(&testFirmware, "test-firmware", "", "how the test VM boots (default: as the build VM)")
+	f.BoolVar(&noNetwork, "no-network", false, "give the guests no network")
+	f.BoolVar(&keep, "keep-on-failure", false, "keep the failed VM running for `goldsmith debug OUTDIR` until Ctrl-C")
+	f.BoolVar(&skipTests, "skip-tests", false, "do not boot a test instance")
+	f.StringVar(&baseCache, "base-cache", "", "base image cache folder (default ~/.cache/goldsmith/base)")
+	f.StringVar(&agentBin, "agent-binary", "", "goldsmith binary to run in the guest (default: this one; it must be static)")
+	cmd.MarkFlagRequired("file")
+	cmd.MarkFlagRequired("output")
+	return cmd
+}
+
+func newReporter(cmd *cobra.Command) build.Reporter {
+	w := cmd.ErrOrStderr()
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return progress.NewLive(f)
+	}
+	return progress.NewPlain(w)
+}

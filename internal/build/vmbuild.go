@@ -1,0 +1,221 @@
+package build
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/goldsmith-dev/goldsmith/internal/agent"
+	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
+	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
+	"github.com/goldsmith-dev/goldsmith/internal/recipe"
+	"github.com/goldsmith-dev/goldsmith/internal/sbom"
+	"github.com/goldsmith-dev/goldsmith/internal/toe"
+)
+
+// Options configure a local VM build (`goldsmith build`).
+type Options struct {
+	Recipe *recipe.Recipe
+	// OutDir receives the image, checksums, manifest, SBOM and logs.
+	OutDir string
+	// Formats of the image; default qcow2.
+	Formats []Format
+	// MemoryMiB and CPUs size both VMs; defaults 2048 and 2.
+	MemoryMiB, CPUs int
+	// Accel is auto (KVM when a probe proves it works, else TCG), kvm or tcg.
+	Accel qemu.Accel
+	// Firmware boots the build VM; TestFirmware the test VM. Default bios.
+	Firmware, TestFirmware qemu.Firmware
+	// NoNetwork detaches the guest network (on by default, so package
+	// installs work).
+	NoNetwork bool
+	// KeepOnFailure leaves the build VM running after a failure, for
+	// `goldsmith debug OUTDIR`.
+	KeepOnFailure bool
+	// SkipTests skips the test instance.
+	SkipTests bool
+	// AgentBinary is the goldsmith binary copied into the guest; default the
+	// running executable. It must run on the guest (a static build does).
+	AgentBinary string
+	// Bases builds and caches base images.
+	Bases *baseimage.Cache
+	// TempDir is where VM files live while building; default os.TempDir().
+	TempDir string
+	// Reporter receives progress (nil: none).
+	Reporter Reporter
+	// Log is the diagnostic log (nil: discard).
+	Log *slog.Logger
+}
+
+// Reporter hears what a build does, for progress views and logs.
+type Reporter interface {
+	Observer
+	// ComponentEvent is a component runner event inside a VM.
+	ComponentEvent(c *Component, stage string, e toe.Event)
+	// Logf is a free-form progress message.
+	Logf(format string, args ...any)
+}
+
+// Result is a finished build.
+type Result struct {
+	Manifest *Manifest
+	OutDir   string
+}
+
+// Failure is a build failure that names the component, phase and step.
+type Failure struct {
+	Component string
+	Phase     string
+	Step      string
+	Action    string
+	Message   string
+	Tail      []string // the last lines of the step's output
+}
+
+func (f *Failure) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "component %s, phase %s, step %s (%s) failed: %s", f.Component, f.Phase, f.Step, f.Action, f.Message)
+	if len(f.Tail) > 0 {
+		b.WriteString("\nlast output:\n  ")
+		b.WriteString(strings.Join(f.Tail, "\n  "))
+	}
+	return b.String()
+}
+
+// vmBuild is the state the build steps share.
+type vmBuild struct {
+	opts     Options
+	comps    []*Component
+	base     string // backing disk (qcow2)
+	baseInfo BaseInfo
+	work     string // temp folder for this build
+	seed     string
+	accel    qemu.Accel
+
+	buildVM    *qemu.VM
+	buildCfg   qemu.Config
+	buildAgent *agent.Client
+	kept       bool // the build VM is left running for debugging
+
+	image    string // the captured image (qcow2) in OutDir
+	testVM   *qemu.VM
+	testCfg  qemu.Config
+	testAgt  *agent.Client
+	packages []sbom.Package
+
+	manifest *Manifest
+	tails    map[string][]string // step output tails, by component/phase/step
+	failure  *Failure
+	failedAt string          // the first step that failed
+	buildCtx context.Context // the build's own context, for cleanups that wait on it
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.Recipe == nil {
+		return o, errors.New("no recipe")
+	}
+	if o.OutDir == "" {
+		return o, errors.New("give an output folder (-o)")
+	}
+	if len(o.Formats) == 0 {
+		o.Formats = []Format{QCOW2}
+	}
+	if o.MemoryMiB == 0 {
+		o.MemoryMiB = 2048
+	}
+	if o.CPUs == 0 {
+		o.CPUs = 2
+	}
+	if o.Accel == "" {
+		o.Accel = qemu.AccelAuto
+	}
+	if o.Firmware == "" {
+		o.Firmware = qemu.FirmwareBIOS
+	}
+	if o.TestFirmware == "" {
+		o.TestFirmware = o.Firmware
+	}
+	if o.AgentBinary == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return o, fmt.Errorf("find the goldsmith binary to copy into the guest: %w", err)
+		}
+		o.AgentBinary = exe
+	}
+	if o.Bases == nil {
+		o.Bases = &baseimage.Cache{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Reporter == nil {
+		o.Reporter = nopReporter{}
+	}
+	return o, nil
+}
+
+type nopReporter struct{}
+
+func (nopReporter) StepStarted(string)                           {}
+func (nopReporter) StepFinished(Timing)                          {}
+func (nopReporter) ComponentEvent(*Component, string, toe.Event) {}
+func (nopReporter) Logf(string, ...any)                          {}
+
+// Build runs a recipe in a VM and writes a tested image to OutDir.
+func Build(ctx context.Context, opts Options) (*Result, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	// Every component is loaded and checked before anything boots.
+	comps, err := ResolveComponents(opts.Recipe)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(opts.OutDir, "logs"), 0o755); err != nil {
+		return nil, fmt.Errorf("create the output folder: %w", err)
+	}
+	b := &vmBuild{opts: opts, comps: comps, tails: map[string][]string{}}
+	b.manifest = newManifest(opts, comps)
+	started := time.Now()
+	timings, err := Run(ctx, b, b.steps(), opts.Reporter)
+	b.manifest.Timings.Steps = timings
+	b.manifest.Timings.Total = time.Since(started)
+	if err != nil {
+		b.manifest.Status = "failed"
+		if b.failure != nil {
+			b.manifest.Failure = b.failure.Error()
+			err = fmt.Errorf("%w", b.failure)
+		} else {
+			b.manifest.Failure = err.Error()
+		}
+		b.removeOutputs()
+		b.manifest.write(opts.OutDir)
+		return &Result{Manifest: b.manifest, OutDir: opts.OutDir}, err
+	}
+	b.manifest.Status = "success"
+	if err := b.manifest.write(opts.OutDir); err != nil {
+		return nil, err
+	}
+	return &Result{Manifest: b.manifest, OutDir: opts.OutDir}, nil
+}
+
+// removeOutputs deletes image files after a failure: nothing half-built
+// may look like a result.
+func (b *vmBuild) removeOutputs() {
+	for _, o := range b.manifest.Outputs {
+		os.Remove(filepath.Join(b.opts.OutDir, o.File))
+		os.Remove(filepath.Join(b.opts.OutDir, o.File+".sha256"))
+	}
+	b.manifest.Outputs = nil
+	if b.image != "" {
+		os.Remove(b.image)
+		os.Remove(b.image + ".sha256")
+	}
+	os.Remove(filepath.Join(b.opts.OutDir, "sbom.cdx.json"))
+}

@@ -1,0 +1,185 @@
+package build
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
+	"github.com/goldsmith-dev/goldsmith/internal/sbom"
+)
+
+// cleanupScript removes what must not ship in an image, like Image
+// Builder's cleanup: identity (machine-id, SSH host keys, regenerated at
+// first boot), logs, shell history, package caches, temporary files and
+// the agent's own state.
+const cleanupScript = `set -u
+if [ -d /etc/ssh ]; then
+  rm -f /etc/ssh/ssh_host_*
+  cat > /etc/systemd/system/goldsmith-ssh-hostkeys.service <<'UNIT'
+[Unit]
+Description=Generate SSH host keys removed when the image was captured
+Before=ssh.service
+ConditionPathExists=!/etc/ssh/ssh_host_ed25519_key
+[Service]
+Type=oneshot
+ExecStart=/usr/bin/ssh-keygen -A
+[Install]
+WantedBy=multi-user.target
+UNIT
+  systemctl enable goldsmith-ssh-hostkeys.service >/dev/null 2>&1 || true
+fi
+truncate -s 0 /etc/machine-id
+rm -f /var/lib/dbus/machine-id
+command -v apt-get >/dev/null && apt-get clean
+rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
+rm -rf /tmp/* /var/tmp/* /var/lib/goldsmith-agent /var/lib/cloud/instances
+rm -f /root/.bash_history /home/*/.bash_history
+find /var/log -type f \( -name '*.gz' -o -name '*.[0-9]' \) -delete
+find /var/log -type f -exec truncate -s 0 {} +
+journalctl --rotate >/dev/null 2>&1; journalctl --vacuum-time=1s >/dev/null 2>&1
+rm -rf /var/log/journal/*
+fstrim -a >/dev/null 2>&1 || true
+sync
+echo cleaned`
+
+func (b *vmBuild) packageList(ctx context.Context) error {
+	out, err := execGuest(ctx, b.buildAgent, strings.Join(quoteAll(sbom.DpkgQueryCommand), " ")+" 2>/dev/null || true")
+	if err != nil {
+		return fmt.Errorf("list installed packages: %w", err)
+	}
+	pkgs, err := sbom.ParseDpkg(strings.NewReader(out))
+	if err != nil {
+		return err
+	}
+	b.packages = pkgs
+	return nil
+}
+
+func quoteAll(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return out
+}
+
+func (b *vmBuild) guestCleanup(ctx context.Context) error {
+	if _, err := execGuest(ctx, b.buildAgent, cleanupScript); err != nil {
+		return fmt.Errorf("clean up the guest: %w", err)
+	}
+	return nil
+}
+
+func (b *vmBuild) shutdownBuild(ctx context.Context) error {
+	if err := b.buildAgent.Shutdown(ctx); err != nil {
+		b.opts.Reporter.Logf("the agent could not power off the guest (%v); using ACPI", err)
+	}
+	if !waitStopped(ctx, b.buildVM.Done(), ShutdownTimeout) {
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := b.buildVM.Shutdown(sctx); err != nil {
+			return fmt.Errorf("the build VM did not power off: %w", err)
+		}
+	}
+	return nil
+}
+
+// capture flattens the build VM's disk (overlay and base) into the image.
+func (b *vmBuild) capture(ctx context.Context) error {
+	dir := b.work
+	for _, f := range b.opts.Formats {
+		if f == QCOW2 {
+			dir = b.opts.OutDir
+		}
+	}
+	b.image = filepath.Join(dir, b.outputName(QCOW2))
+	if err := Convert(ctx, QCOW2, b.buildCfg.DiskPath(), b.image); err != nil {
+		return fmt.Errorf("capture the disk: %w", err)
+	}
+	return nil
+}
+
+func (b *vmBuild) outputName(f Format) string {
+	return fmt.Sprintf("%s-%s.%s", slug(b.opts.Recipe.Name), b.opts.Recipe.SemanticVersion, f.Ext())
+}
+
+func (b *vmBuild) launchTest(ctx context.Context) error {
+	cfg, err := b.vmConfig("test-vm", b.image, b.opts.TestFirmware)
+	if err != nil {
+		return err
+	}
+	cfg.DiskSizeMiB = 0 // the captured image already has its size
+	b.testCfg = cfg
+	b.testVM, err = qemu.Launch(ctx, cfg)
+	return err
+}
+
+func (b *vmBuild) waitTestAgent(ctx context.Context) error {
+	c, err := b.dialAgent(ctx, b.testCfg, b.testVM)
+	if err != nil {
+		return err
+	}
+	b.testAgt = c
+	return nil
+}
+
+func (b *vmBuild) stopTest(ctx context.Context) error {
+	if b.testAgt != nil {
+		defer b.testAgt.Close()
+	}
+	if b.testVM == nil {
+		return nil
+	}
+	b.keepForDebug(ctx, "test", b.testVM, b.testCfg)
+	b.testVM.Kill()
+	return copyLog(b.testCfg.SerialPath(), filepath.Join(b.opts.OutDir, "logs", "test-vm-serial.log"))
+}
+
+func (b *vmBuild) shutdownTest(ctx context.Context) error {
+	if err := b.testAgt.Shutdown(ctx); err == nil && waitStopped(ctx, b.testVM.Done(), ShutdownTimeout) {
+		return nil
+	}
+	b.testVM.Kill() // the test VM's disk is thrown away: no need to wait
+	return nil
+}
+
+func (b *vmBuild) convert(ctx context.Context) error {
+	for _, f := range b.opts.Formats {
+		path := filepath.Join(b.opts.OutDir, b.outputName(f))
+		if f != QCOW2 {
+			b.opts.Reporter.Logf("converting to %s", f)
+			if err := Convert(ctx, f, b.image, path); err != nil {
+				return err
+			}
+		}
+		sum, err := SHA256File(path)
+		if err != nil {
+			return err
+		}
+		st, err := os.Stat(path)
+		if err != nil {
+			return err
+		}
+		b.manifest.Outputs = append(b.manifest.Outputs, Output{Format: f, File: filepath.Base(path), SHA256: sum, Size: st.Size()})
+	}
+	return nil
+}
+
+func (b *vmBuild) writeSBOM(ctx context.Context) error {
+	f, err := os.Create(filepath.Join(b.opts.OutDir, "sbom.cdx.json"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	bom := sbom.BOM(sbom.Subject{Name: b.opts.Recipe.Name, Version: b.opts.Recipe.SemanticVersion}, b.packages, b.manifest.CreatedAt)
+	if err := sbom.Encode(f, bom); err != nil {
+		return fmt.Errorf("write the SBOM: %w", err)
+	}
+	b.manifest.Packages = len(b.packages)
+	b.manifest.SBOM = "sbom.cdx.json"
+	return nil
+}

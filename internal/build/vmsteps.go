@@ -1,0 +1,360 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/goldsmith-dev/goldsmith/internal/agent"
+	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
+	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
+)
+
+// Time limits of a build's waits.
+var (
+	AgentTimeout    = 5 * time.Minute // boot to agent answering (TCG is slow)
+	ShutdownTimeout = 3 * time.Minute
+)
+
+// DebugFile in the output folder tells `goldsmith debug` how to reach a
+// VM kept after a failure.
+const DebugFile = "debug.json"
+
+// DebugInfo is the content of DebugFile.
+type DebugInfo struct {
+	AgentSocket string `json:"agentSocket"`
+	SerialLog   string `json:"serialLog"`
+	VM          string `json:"vm"` // "build" or "test"
+	PID         int    `json:"pid"`
+}
+
+// m adapts a method to a step function (ctx first).
+func m(f func(*vmBuild, context.Context) error) func(context.Context, *vmBuild) error {
+	return func(ctx context.Context, b *vmBuild) error { return f(b, ctx) }
+}
+
+func (b *vmBuild) steps() []Step[vmBuild] {
+	steps := []Step[vmBuild]{
+		{Name: "base-image", Run: m((*vmBuild).baseImage)},
+		{Name: "prepare", Run: m((*vmBuild).prepare), Cleanup: m((*vmBuild).removeWork)},
+		{Name: "launch-build-vm", Run: m((*vmBuild).launchBuild), Cleanup: m((*vmBuild).stopBuild)},
+		{Name: "wait-build-agent", Run: m((*vmBuild).waitBuildAgent)},
+	}
+	for _, phase := range []string{"build", "validate"} {
+		for _, c := range b.comps {
+			if c.HasPhase(phase) {
+				c, phase := c, phase
+				steps = append(steps, Step[vmBuild]{Name: phase + ":" + c.Name, Run: func(ctx context.Context, b *vmBuild) error {
+					return b.runComponent(ctx, b.buildAgent, c, phase)
+				}})
+			}
+		}
+	}
+	steps = append(steps,
+		Step[vmBuild]{Name: "package-list", Run: m((*vmBuild).packageList)},
+		Step[vmBuild]{Name: "guest-cleanup", Run: m((*vmBuild).guestCleanup)},
+		Step[vmBuild]{Name: "shutdown-build-vm", Run: m((*vmBuild).shutdownBuild)},
+		Step[vmBuild]{Name: "capture", Run: m((*vmBuild).capture)},
+	)
+	tests := false
+	for _, c := range b.comps {
+		tests = tests || c.HasPhase("test")
+	}
+	if tests && !b.opts.SkipTests {
+		steps = append(steps,
+			Step[vmBuild]{Name: "launch-test-vm", Run: m((*vmBuild).launchTest), Cleanup: m((*vmBuild).stopTest)},
+			Step[vmBuild]{Name: "wait-test-agent", Run: m((*vmBuild).waitTestAgent)})
+		for _, c := range b.comps {
+			if c.HasPhase("test") {
+				c := c
+				steps = append(steps, Step[vmBuild]{Name: "test:" + c.Name, Run: func(ctx context.Context, b *vmBuild) error {
+					return b.runComponent(ctx, b.testAgt, c, "test")
+				}})
+			}
+		}
+		steps = append(steps, Step[vmBuild]{Name: "shutdown-test-vm", Run: m((*vmBuild).shutdownTest)})
+	}
+	steps = append(steps,
+		Step[vmBuild]{Name: "convert", Run: m((*vmBuild).convert)},
+		Step[vmBuild]{Name: "sbom", Run: m((*vmBuild).writeSBOM)})
+	// Remember the first failure, so cleanups know whether to keep a VM.
+	for i := range steps {
+		run := steps[i].Run
+		steps[i].Run = func(ctx context.Context, b *vmBuild) error {
+			err := run(ctx, b)
+			if err != nil && b.failedAt == "" {
+				b.failedAt = steps[i].Name
+				b.buildCtx = ctx
+			}
+			return err
+		}
+	}
+	return steps
+}
+
+func (b *vmBuild) baseImage(ctx context.Context) error {
+	name := b.opts.Recipe.ParentImage
+	start := time.Now()
+	if spec, err := baseimage.Lookup(name); err == nil {
+		b.opts.Reporter.Logf("base image %s: looking in the cache (built from Debian packages on a miss)", name)
+		img, err := b.opts.Bases.Get(ctx, spec)
+		if err != nil {
+			return fmt.Errorf("base image %s: %w", name, err)
+		}
+		b.base = img.Path
+		b.baseInfo = BaseInfo{Name: name, Digest: img.Digest, Path: img.Path}
+		if st, err := os.Stat(img.Path); err == nil && st.ModTime().Before(start) {
+			b.baseInfo.Cached = true
+		}
+	} else if st, err := os.Stat(name); err == nil && !st.IsDir() {
+		digest, err := fileDigest(name)
+		if err != nil {
+			return err
+		}
+		b.base = name
+		b.baseInfo = BaseInfo{Name: filepath.Base(name), Digest: digest, Path: name}
+	} else {
+		return fmt.Errorf("parentImage %q is neither a known base image (debian-12) nor a disk file", name)
+	}
+	b.manifest.Base = b.baseInfo
+	CacheKeys(b.baseInfo.Digest, b.opts.Recipe.WorkingDirectory, b.comps)
+	return nil
+}
+
+func fileDigest(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	return hashReader(f)
+}
+
+func (b *vmBuild) prepare(ctx context.Context) error {
+	work, err := os.MkdirTemp(b.opts.TempDir, "gsb-")
+	if err != nil {
+		return fmt.Errorf("create a work folder: %w", err)
+	}
+	b.work = work
+	// A base that is not qcow2 (a raw disk) is converted once, so the VM's
+	// overlay can sit on it.
+	if format, err := diskFormat(ctx, b.base); err != nil {
+		return err
+	} else if format != "qcow2" {
+		conv := filepath.Join(work, "base.qcow2")
+		out, err := exec.CommandContext(ctx, "qemu-img", "convert", "-f", format, "-O", "qcow2", b.base, conv).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("convert the %s base disk to qcow2: %w: %s", format, err, out)
+		}
+		b.base = conv
+	}
+	b.seed = filepath.Join(work, "seed.img")
+	if err := makeSeed(ctx, b.opts.AgentBinary, b.seed, filepath.Join(work, "seed")); err != nil {
+		return err
+	}
+	b.accel = qemu.ResolveAccel(ctx, b.opts.Accel)
+	b.manifest.Accelerator = string(b.accel)
+	b.opts.Reporter.Logf("accelerator: %s", b.accel)
+	return nil
+}
+
+func diskFormat(ctx context.Context, path string) (string, error) {
+	out, err := exec.CommandContext(ctx, "qemu-img", "info", "--output=json", path).Output()
+	if err != nil {
+		return "", fmt.Errorf("read the base disk %s with qemu-img: %w", path, err)
+	}
+	var info struct {
+		Format string `json:"format"`
+	}
+	if err := json.Unmarshal(out, &info); err != nil {
+		return "", err
+	}
+	return info.Format, nil
+}
+
+// makeSeed builds the read-only disk that carries the agent into the guest:
+// an ext4 file system labelled GSAGENT holding the goldsmith binary, made
+// offline (no loop devices) with mkfs.ext4 -d.
+func makeSeed(ctx context.Context, binary, img, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	src, err := os.Open(binary)
+	if err != nil {
+		return fmt.Errorf("open the agent binary %s: %w", binary, err)
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(filepath.Join(dir, "goldsmith"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(dst, src)
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("copy the agent binary: %w", err)
+	}
+	sizeMiB := n/(1<<20) + 16
+	out, err := exec.CommandContext(ctx, "mkfs.ext4", "-q", "-F", "-L", baseimage.AgentLabel, "-O", "^has_journal", "-d", dir, img, fmt.Sprintf("%dM", sizeMiB)).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("make the agent seed disk (install e2fsprogs): %w: %s", err, out)
+	}
+	return nil
+}
+
+func (b *vmBuild) removeWork(ctx context.Context) error {
+	if b.work == "" || b.kept {
+		return nil
+	}
+	return os.RemoveAll(b.work)
+}
+
+func (b *vmBuild) vmConfig(name, base string, firmware qemu.Firmware) (qemu.Config, error) {
+	dir := filepath.Join(b.work, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return qemu.Config{}, err
+	}
+	return qemu.Config{
+		Name: "goldsmith-" + name, Dir: dir, Base: base,
+		DiskSizeMiB: b.opts.Recipe.RootVolumeGiB * 1024,
+		MemoryMiB:   b.opts.MemoryMiB, CPUs: b.opts.CPUs, Accel: b.accel, Firmware: firmware,
+		Network: !b.opts.NoNetwork,
+		Drives:  []qemu.Drive{{Path: b.seed, Format: "raw", ReadOnly: true}},
+	}, nil
+}
+
+func (b *vmBuild) launchBuild(ctx context.Context) error {
+	cfg, err := b.vmConfig("build-vm", b.base, b.opts.Firmware)
+	if err != nil {
+		return err
+	}
+	b.buildCfg = cfg
+	b.buildVM, err = qemu.Launch(ctx, cfg)
+	return err
+}
+
+func (b *vmBuild) stopBuild(ctx context.Context) error {
+	if b.buildAgent != nil {
+		defer b.buildAgent.Close()
+	}
+	if b.buildVM == nil {
+		return nil
+	}
+	b.keepForDebug(ctx, "build", b.buildVM, b.buildCfg)
+	b.buildVM.Kill()
+	return copyLog(b.buildCfg.SerialPath(), filepath.Join(b.opts.OutDir, "logs", "build-vm-serial.log"))
+}
+
+// keepForDebug leaves a failed build's VM running until the user stops the
+// build (Ctrl-C), so `goldsmith debug OUTDIR` can open a shell in it.
+func (b *vmBuild) keepForDebug(ctx context.Context, which string, vm *qemu.VM, cfg qemu.Config) {
+	if !b.opts.KeepOnFailure || b.failedAt == "" || b.buildCtx == nil || b.buildCtx.Err() != nil {
+		return
+	}
+	select {
+	case <-vm.Done():
+		return
+	default:
+	}
+	info := DebugInfo{AgentSocket: cfg.AgentPath(), SerialLog: cfg.SerialPath(), VM: which, PID: os.Getpid()}
+	data, _ := json.MarshalIndent(info, "", "  ")
+	path := filepath.Join(b.opts.OutDir, DebugFile)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return
+	}
+	defer os.Remove(path)
+	b.opts.Reporter.Logf("the %s VM is kept for debugging: run `goldsmith debug %s` in another terminal; press Ctrl-C here to stop it and clean up", which, b.opts.OutDir)
+	select {
+	case <-b.buildCtx.Done():
+	case <-vm.Done():
+	}
+}
+
+func copyLog(src, dst string) error {
+	data, err := os.ReadFile(src)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, data, 0o644)
+}
+
+func (b *vmBuild) dialAgent(ctx context.Context, cfg qemu.Config, vm *qemu.VM) (*agent.Client, error) {
+	actx, cancel := context.WithTimeout(ctx, AgentTimeout)
+	defer cancel()
+	go func() {
+		select {
+		case <-vm.Done():
+			cancel()
+		case <-actx.Done():
+		}
+	}()
+	c, err := agent.NewClient(actx, agent.ClientOptions{SocketPath: cfg.AgentPath(), Logger: b.opts.Log})
+	if err != nil {
+		return nil, b.vmError(vm, cfg, fmt.Errorf("wait for the guest agent: %w", err))
+	}
+	info, err := c.Info(actx)
+	if err != nil {
+		c.Close()
+		return nil, b.vmError(vm, cfg, fmt.Errorf("ask the guest agent: %w", err))
+	}
+	b.opts.Reporter.Logf("guest agent %s answers from %s (%s/%s)", info.Version, info.Hostname, info.OS, info.Arch)
+	return c, nil
+}
+
+// vmError adds what the VM said last to an error.
+func (b *vmBuild) vmError(vm *qemu.VM, cfg qemu.Config, err error) error {
+	select {
+	case <-vm.Done():
+		err = fmt.Errorf("%w (the VM stopped: %v)", err, vm.Wait(context.Background()))
+	default:
+	}
+	data, _ := os.ReadFile(cfg.SerialPath())
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) > 8 {
+		lines = lines[len(lines)-8:]
+	}
+	return fmt.Errorf("%w\nlast lines of the serial console:\n  %s", err, strings.Join(lines, "\n  "))
+}
+
+func (b *vmBuild) waitBuildAgent(ctx context.Context) error {
+	c, err := b.dialAgent(ctx, b.buildCfg, b.buildVM)
+	if err != nil {
+		return err
+	}
+	b.buildAgent = c
+	return b.growRoot(ctx)
+}
+
+// growRoot makes the root file system fill a disk the recipe enlarged.
+func (b *vmBuild) growRoot(ctx context.Context) error {
+	if b.opts.Recipe.RootVolumeGiB == 0 {
+		return nil
+	}
+	script := `set -e
+dev=$(findmnt -no SOURCE /); disk=/dev/$(lsblk -no PKNAME "$dev"); part=${dev##*[!0-9]}
+command -v sfdisk >/dev/null || { echo "sfdisk missing: cannot grow $dev"; exit 0; }
+sfdisk --relocate gpt-bak-std "$disk" >/dev/null 2>&1 || true
+echo ", +" | sfdisk --no-reread --no-tell-kernel -N "$part" "$disk" >/dev/null 2>&1 || true
+partx -u "$disk" 2>/dev/null || true
+resize2fs "$dev" >/dev/null 2>&1 || true
+df -h / | tail -1`
+	var out bytes.Buffer
+	code, err := b.buildAgent.Exec(ctx, agent.ExecRequest{Argv: []string{"bash", "-c", script}}, agent.Stdio{Stdout: &out, Stderr: &out})
+	if err != nil || code != 0 {
+		return fmt.Errorf("grow the root file system: exit %d, %v: %s", code, err, out.String())
+	}
+	b.opts.Reporter.Logf("root file system: %s", strings.TrimSpace(out.String()))
+	return nil
+}
