@@ -51,7 +51,7 @@ func (b *vmBuild) runComponent(ctx context.Context, client *agent.Client, c *Com
 			tails[e.Step] = t
 		}
 	})
-	if err != nil {
+	if err != nil && !(errors.Is(err, toe.ErrFailed) && res != nil && res.Report != nil) {
 		return fmt.Errorf("run %s (%s phase) in the VM: %w", c.Name, phase, err)
 	}
 	b.recordPhase(c, phase, res.Report)

@@ -1,0 +1,124 @@
+package baseimage
+
+import "fmt"
+
+// file is a file written into the root tree or the ESP.
+type file struct {
+	Path    string // absolute, inside the tree or the ESP
+	Mode    uint32
+	Content string
+}
+
+// setupScriptPath is where the overlay puts the script run in the chroot.
+const setupScriptPath = "/tmp/goldsmith-setup.sh"
+
+// AgentLabel is the filesystem label of the seed disk that carries the agent.
+const AgentLabel = "GSAGENT"
+
+// kernelCmdline is the kernel command line of both boot loaders.
+func kernelCmdline(id ids) string {
+	return "root=PARTUUID=" + id.RootGUID + " ro console=ttyS0,115200n8"
+}
+
+// agentUnit starts `goldsmith agent` from the seed disk. The udev rule below
+// starts it when a disk labelled GSAGENT appears (also when attached late); the
+// condition makes it a no-op, not a failure, when there is none. The seed disk
+// may be ext4 or vfat and is mounted read-only.
+const agentUnit = `[Unit]
+Description=Goldsmith guest agent (from the ` + AgentLabel + ` seed disk)
+Documentation=https://github.com/goldsmith-dev/goldsmith
+ConditionPathExists=/dev/disk/by-label/` + AgentLabel + `
+After=local-fs.target systemd-udev-settle.service systemd-networkd.service
+
+[Service]
+Type=simple
+ExecStartPre=/bin/mkdir -p /run/goldsmith-seed
+ExecStartPre=-/bin/umount /run/goldsmith-seed
+ExecStartPre=/bin/mount -o ro /dev/disk/by-label/` + AgentLabel + ` /run/goldsmith-seed
+ExecStart=/run/goldsmith-seed/goldsmith agent
+ExecStopPost=-/bin/umount /run/goldsmith-seed
+Restart=on-failure
+RestartSec=1
+
+[Install]
+WantedBy=multi-user.target
+`
+
+const agentUdevRule = `# Start the Goldsmith agent when its seed disk appears.
+SUBSYSTEM=="block", ENV{ID_FS_LABEL}=="` + AgentLabel + `", TAG+="systemd", ENV{SYSTEMD_WANTS}+="goldsmith-agent.service"
+`
+
+// espHook keeps the boot entries following kernel upgrades inside later
+// builds. Both boot loaders load /vmlinuz and /initrd.img from the ESP, which
+// the guest mounts at /boot/efi; this hook, run by the kernel's postinst.d and
+// by initramfs-tools' post-update.d, copies the newest installed kernel and its
+// initrd there. (Alternatives considered: kernel-install with
+// systemd-boot's own hooks only serves UEFI; GRUB installed from inside the
+// guest needs a first boot.)
+const espHook = `#!/bin/sh
+# Goldsmith: copy the newest kernel and initrd to the ESP, where systemd-boot
+# (UEFI) and syslinux (BIOS) load /vmlinuz and /initrd.img.
+set -e
+esp=/boot/efi
+if ! mountpoint -q "$esp"; then
+	echo "goldsmith: $esp is not mounted; the ESP still boots the old kernel" >&2
+	exit 0
+fi
+v=$(ls /boot/vmlinuz-* 2>/dev/null | sed 's|^/boot/vmlinuz-||' | sort -V | tail -n 1)
+[ -n "$v" ] && [ -f "/boot/initrd.img-$v" ] || exit 0
+cp "/boot/vmlinuz-$v" "$esp/vmlinuz.new"
+cp "/boot/initrd.img-$v" "$esp/initrd.img.new"
+sync
+mv "$esp/vmlinuz.new" "$esp/vmlinuz"
+mv "$esp/initrd.img.new" "$esp/initrd.img"
+`
+
+// setupScript runs in the chroot after the overlay is copied in.
+const setupScript = `#!/bin/sh
+set -e
+systemctl enable systemd-networkd.service serial-getty@ttyS0.service goldsmith-agent.service
+# Debug images: root logs in on the serial console without a password.
+passwd --delete root
+rm -f ` + setupScriptPath + `
+`
+
+// rootFiles are written over the installed tree before setupScript runs.
+func rootFiles(s Spec, id ids) []file {
+	return []file{
+		{"/etc/hostname", 0o644, s.Hostname + "\n"},
+		{"/etc/hosts", 0o644, "127.0.0.1\tlocalhost\n127.0.1.1\t" + s.Hostname + "\n::1\tlocalhost ip6-localhost ip6-loopback\n"},
+		// QEMU user-mode networking's DNS forwarder; static, no resolved.
+		{"/etc/resolv.conf", 0o644, "nameserver 10.0.2.3\n"},
+		{"/etc/fstab", 0o644, fmt.Sprintf(
+			"PARTUUID=%s\t/\text4\trw,errors=remount-ro\t0\t1\n"+
+				"PARTUUID=%s\t/boot/efi\tvfat\tumask=0077,nofail\t0\t0\n", id.RootGUID, id.ESPGUID)},
+		{"/boot/efi/.keep", 0o644, ""},
+		{"/etc/systemd/network/80-goldsmith-dhcp.network", 0o644, "[Match]\nName=en*\n\n[Network]\nDHCP=yes\n"},
+		{"/etc/modprobe.d/goldsmith.conf", 0o644, "# No floppy drive on build VMs; probing it costs seconds.\nblacklist floppy\n"},
+		{"/etc/systemd/system/goldsmith-agent.service", 0o644, agentUnit},
+		{"/etc/udev/rules.d/90-goldsmith-agent.rules", 0o644, agentUdevRule},
+		{"/etc/kernel/postinst.d/zz-goldsmith-esp", 0o755, espHook},
+		{"/etc/initramfs/post-update.d/zz-goldsmith-esp", 0o755, espHook},
+		{setupScriptPath, 0o755, setupScript},
+	}
+}
+
+// espFiles are the boot loaders' configuration files on the ESP. The kernel
+// and initrd are copied from the tree's /boot, the loader binaries from the
+// host (systemd-boot-efi and syslinux packages).
+func espFiles(id ids) []file {
+	cmdline := kernelCmdline(id)
+	return []file{
+		{"/loader/loader.conf", 0o644, "default goldsmith.conf\ntimeout 0\neditor no\n"},
+		{"/loader/entries/goldsmith.conf", 0o644,
+			"title Goldsmith base image\nlinux /vmlinuz\ninitrd /initrd.img\noptions " + cmdline + "\n"},
+		{"/syslinux/syslinux.cfg", 0o644,
+			"SERIAL 0 115200\nPROMPT 0\nTIMEOUT 1\nDEFAULT linux\nLABEL linux\n  KERNEL /vmlinuz\n  INITRD /initrd.img\n  APPEND " + cmdline + "\n"},
+	}
+}
+
+// Host files the ESP is made from.
+const (
+	systemdBootEFI = "/usr/lib/systemd/boot/efi/systemd-bootx64.efi"
+	gptMBR         = "/usr/lib/syslinux/mbr/gptmbr.bin"
+)

@@ -1,0 +1,194 @@
+package build_test
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/goldsmith-dev/goldsmith/internal/build"
+	"github.com/goldsmith-dev/goldsmith/internal/recipe"
+	"github.com/goldsmith-dev/goldsmith/internal/toe"
+)
+
+// vmTest skips when the tools a VM build needs are missing (CI installs
+// them, so these tests run there).
+func vmTest(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("VM builds take minutes; not with -short")
+	}
+	for _, tool := range []string{"qemu-system-x86_64", "qemu-img", "mmdebstrap", "mkfs.ext4"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed: run scripts/setup.sh", tool)
+		}
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("building the debian-12 base image needs root")
+	}
+}
+
+var (
+	agentOnce sync.Once
+	agentPath string
+	agentErr  error
+)
+
+// agentBinary builds a static goldsmith for the guest, once per test run.
+func agentBinary(t *testing.T) string {
+	agentOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "goldsmith-agent-bin-")
+		if err != nil {
+			agentErr = err
+			return
+		}
+		agentPath = filepath.Join(dir, "goldsmith")
+		cmd := exec.Command("go", "build", "-o", agentPath, "../../cmd/goldsmith")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			agentErr = errors.New(string(out))
+		}
+	})
+	if agentErr != nil {
+		t.Fatalf("build the agent binary: %v", agentErr)
+	}
+	return agentPath
+}
+
+func loadRecipe(t *testing.T, path string) *recipe.Recipe {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := recipe.Parse(path, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// assertNothingLeft checks that no QEMU runs from the build's temp folder
+// and that the folder is empty.
+func assertNothingLeft(t *testing.T, tmp string) {
+	t.Helper()
+	out, _ := exec.Command("pgrep", "-af", "qemu-system").Output()
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, tmp) {
+			t.Errorf("a VM is still running: %s", line)
+		}
+	}
+	entries, _ := os.ReadDir(tmp)
+	for _, e := range entries {
+		t.Errorf("left behind in the temp folder: %s", e.Name())
+	}
+}
+
+// TestBuildEndToEnd builds a small image from debian-12 with a component
+// that has build, validate and test phases, boots it for the tests, and
+// checks every output.
+func TestBuildEndToEnd(t *testing.T) {
+	vmTest(t)
+	out, tmp := t.TempDir(), t.TempDir()
+	res, err := build.Build(t.Context(), build.Options{
+		Recipe: loadRecipe(t, "testdata/e2e/recipe.yaml"), OutDir: out, TempDir: tmp,
+		Formats: []build.Format{build.QCOW2, build.VMDK}, AgentBinary: agentBinary(t), NoNetwork: true,
+		Reporter: testReporter{t},
+	})
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	m := res.Manifest
+	if m.Status != "success" || len(m.Outputs) != 2 || m.Packages < 50 || m.Base.Digest == "" {
+		t.Fatalf("manifest: %+v", m)
+	}
+	for _, o := range m.Outputs {
+		sum, err := os.ReadFile(filepath.Join(out, o.File+".sha256"))
+		if err != nil || !strings.HasPrefix(string(sum), o.SHA256+"  "+o.File) {
+			t.Errorf("%s: sha256 file %q (%v)", o.File, sum, err)
+		}
+		info, err := exec.Command("qemu-img", "info", "--output=json", filepath.Join(out, o.File)).Output()
+		if err != nil || !strings.Contains(string(info), `"format": "`+string(o.Format)+`"`) {
+			t.Errorf("%s is not a %s image: %s", o.File, o.Format, info)
+		}
+	}
+	c := m.Components[0]
+	if c.Parameters["Message"] != "greetings" || !strings.HasPrefix(c.CacheKey, "sha256:") || !strings.HasPrefix(c.Digest, "sha256:") {
+		t.Errorf("component in the manifest: %+v", c)
+	}
+	phases := map[string]bool{}
+	for _, p := range m.Timings.Phases {
+		phases[p.Phase] = p.Status == "success" && len(p.Steps) > 0
+	}
+	if !phases["build"] || !phases["validate"] || !phases["test"] {
+		t.Errorf("phase timings: %+v", m.Timings.Phases)
+	}
+	var bom struct {
+		Components []struct{ Name string } `json:"components"`
+	}
+	data, _ := os.ReadFile(filepath.Join(out, "sbom.cdx.json"))
+	if json.Unmarshal(data, &bom) != nil || len(bom.Components) != m.Packages {
+		t.Errorf("sbom has %d components, manifest says %d packages", len(bom.Components), m.Packages)
+	}
+	for _, f := range []string{"logs/build-vm-serial.log", "logs/test-vm-serial.log", "logs/build/01-hello", "logs/test/01-hello", "manifest.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("missing output %s", f)
+		}
+	}
+	runs, _ := filepath.Glob(filepath.Join(out, "logs/test/01-hello/TOE_*/detailedoutput.json"))
+	if len(runs) != 1 {
+		t.Errorf("the test phase's runner report is missing: %v", runs)
+	}
+	assertNothingLeft(t, tmp)
+}
+
+// TestBuildFailingTestPhase: the image's test fails, so the build fails,
+// names the component, phase and step with the step's last output, leaves
+// no image in the output folder, and no VM or temporary file anywhere.
+func TestBuildFailingTestPhase(t *testing.T) {
+	vmTest(t)
+	out, tmp := t.TempDir(), t.TempDir()
+	_, err := build.Build(t.Context(), build.Options{
+		Recipe: loadRecipe(t, "testdata/e2e/failing-recipe.yaml"), OutDir: out, TempDir: tmp,
+		AgentBinary: agentBinary(t), NoNetwork: true, Reporter: testReporter{t},
+	})
+	var f *build.Failure
+	if !errors.As(err, &f) {
+		t.Fatalf("err = %v, want a *build.Failure", err)
+	}
+	if f.Component != "failing-test" || f.Phase != "test" || f.Step != "ServiceAnswers" {
+		t.Errorf("failure names %s/%s/%s", f.Component, f.Phase, f.Step)
+	}
+	msg := err.Error()
+	for _, want := range []string{"component failing-test, phase test, step ServiceAnswers (ExecuteBash) failed", "exit status 3", "probing the service", "no answer on port 8080"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+	images, _ := filepath.Glob(filepath.Join(out, "*.qcow2"))
+	if len(images) != 0 {
+		t.Errorf("a failed build left images: %v", images)
+	}
+	m, err := build.ReadManifest(out)
+	if err != nil || m.Status != "failed" || !strings.Contains(m.Failure, "ServiceAnswers") {
+		t.Errorf("manifest of the failed build: %+v, %v", m, err)
+	}
+	assertNothingLeft(t, tmp)
+}
+
+type testReporter struct{ t *testing.T }
+
+func (r testReporter) StepStarted(name string) { r.t.Logf("==> %s", name) }
+func (r testReporter) StepFinished(t build.Timing) {
+	r.t.Logf("<== %s %s %s", t.Step, t.Status, t.Duration)
+}
+func (r testReporter) ComponentEvent(c *build.Component, stage string, e toe.Event) {
+	if e.Line != "" {
+		r.t.Logf("    %s/%s %s | %s", c.Name, e.Phase, e.Step, e.Line)
+	}
+}
+func (r testReporter) Logf(format string, args ...any) { r.t.Logf("    "+format, args...) }

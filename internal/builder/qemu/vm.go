@@ -1,0 +1,224 @@
+package qemu
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/digitalocean/go-qemu/qmp"
+)
+
+// VM is a running QEMU process.
+type VM struct {
+	// Config is the resolved config (defaults set, Accel kvm or tcg).
+	Config Config
+
+	cmd    *exec.Cmd
+	mon    *qmp.SocketMonitor
+	stderr *tailBuffer
+	done   chan struct{} // closed when the process has exited
+	err    error         // exit status, set before done closes
+	kill   sync.Once
+}
+
+// Launch creates the VM's disk overlay (and UEFI variable store) in cfg.Dir
+// and starts QEMU in its own process group. ctx bounds the start-up only, up to
+// QMP answering; the VM runs until Shutdown or Kill. On error nothing runs.
+func Launch(ctx context.Context, cfg Config) (*VM, error) {
+	c := cfg.WithDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkFiles(c); err != nil {
+		return nil, err
+	}
+	if n := len(c.QMPPath()); n > 100 {
+		return nil, fmt.Errorf("vm directory %s is too long for unix sockets (%d bytes): use a shorter path", c.Dir, n)
+	}
+	if _, err := exec.LookPath(c.QEMU); err != nil {
+		return nil, fmt.Errorf("%s not found: install qemu-system-x86: %w", c.QEMU, err)
+	}
+	c.Accel = ResolveAccel(ctx, c.Accel)
+
+	img := exec.CommandContext(ctx, "qemu-img", overlayArgs(c)...)
+	if out, err := img.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("create the disk overlay on %s (install qemu-utils; the base must be qcow2): %w: %s", c.Base, err, bytes.TrimSpace(out))
+	}
+	if c.Firmware == FirmwareUEFI {
+		if err := copyFile(c.VarsPath(), c.OVMFVars); err != nil {
+			return nil, fmt.Errorf("copy the uefi variable store: %w", err)
+		}
+	}
+
+	v := &VM{Config: c, stderr: &tailBuffer{}, done: make(chan struct{})}
+	v.cmd = exec.Command(c.QEMU, Args(c)...)
+	v.cmd.Stdout, v.cmd.Stderr = v.stderr, v.stderr
+	v.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := v.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", c.QEMU, err)
+	}
+	go func() {
+		v.err = v.cmd.Wait()
+		close(v.done)
+	}()
+	if err := v.connectQMP(ctx); err != nil {
+		v.Kill()
+		return nil, err
+	}
+	return v, nil
+}
+
+// connectQMP waits for QEMU's QMP socket and completes the handshake.
+func (v *VM) connectQMP(ctx context.Context) error {
+	for {
+		mon, err := qmp.NewSocketMonitor("unix", v.Config.QMPPath(), 2*time.Second)
+		if err == nil {
+			if err = mon.Connect(); err == nil {
+				v.mon = mon
+				return nil
+			}
+		}
+		select {
+		case <-v.done:
+			return fmt.Errorf("qemu exited while starting: %v: %s", v.err, v.stderr)
+		case <-ctx.Done():
+			return fmt.Errorf("wait for qemu to start: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// Shutdown asks the guest to power off (ACPI, via QMP system_powerdown) and
+// waits until QEMU exits or ctx is done; then it kills QEMU. It returns nil
+// only for a clean power-off.
+func (v *VM) Shutdown(ctx context.Context) error {
+	select {
+	case <-v.done:
+		return nil
+	default:
+	}
+	if v.mon != nil {
+		if _, err := v.mon.Run([]byte(`{"execute":"system_powerdown"}`)); err != nil {
+			v.Kill()
+			return fmt.Errorf("ask the guest to power off: %w; killed it", err)
+		}
+	}
+	select {
+	case <-v.done:
+		v.closeMonitor()
+		return nil
+	case <-ctx.Done():
+		v.Kill()
+		return fmt.Errorf("the guest did not power off in time (%w); killed it: look at %s", ctx.Err(), v.Config.SerialPath())
+	}
+}
+
+// Kill stops QEMU at once (SIGKILL to its process group) and waits for it.
+// It is safe to call more than once and after the VM has exited.
+func (v *VM) Kill() {
+	v.kill.Do(func() {
+		select {
+		case <-v.done:
+		default:
+			_ = syscall.Kill(-v.cmd.Process.Pid, syscall.SIGKILL)
+			<-v.done
+		}
+		v.closeMonitor()
+	})
+}
+
+func (v *VM) closeMonitor() {
+	if v.mon != nil {
+		_ = v.mon.Disconnect()
+	}
+}
+
+// Wait blocks until QEMU exits and returns its exit error with the tail of
+// its output, or ctx's error.
+func (v *VM) Wait(ctx context.Context) error {
+	select {
+	case <-v.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if v.err != nil {
+		return fmt.Errorf("qemu: %w: %s", v.err, v.stderr)
+	}
+	return nil
+}
+
+// Done is closed when QEMU has exited.
+func (v *VM) Done() <-chan struct{} { return v.done }
+
+// WaitConsole waits until the serial console log contains s. It fails if QEMU
+// exits first or ctx is done, quoting the end of the console log.
+func (v *VM) WaitConsole(ctx context.Context, s string) error {
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		b, _ := os.ReadFile(v.Config.SerialPath())
+		if bytes.Contains(b, []byte(s)) {
+			return nil
+		}
+		select {
+		case <-v.done:
+			return fmt.Errorf("qemu exited before %q appeared on the console: %v: %s\nconsole:\n%s", s, v.err, v.stderr, tail(b, 2000))
+		case <-ctx.Done():
+			return fmt.Errorf("wait for %q on the console: %w\nconsole:\n%s", s, ctx.Err(), tail(b, 2000))
+		case <-tick.C:
+		}
+	}
+}
+
+func tail(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func copyFile(dst, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// tailBuffer keeps the last 4 KiB written to it; safe for concurrent use.
+type tailBuffer struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if len(t.b) > 4096 {
+		t.b = t.b[len(t.b)-4096:]
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(bytes.TrimSpace(t.b))
+}
