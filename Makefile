@@ -12,13 +12,18 @@ setup:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/goldsmith
 
-# The main job. Until VM builds land, it runs the example component with the runner.
+# The main job: build, boot-test and convert the reference golden image.
 demo: setup build
-	$(BIN) toe run --documents examples/components/hello-world.yaml --parameters Greeting=Goldsmith --log-directory /tmp/goldsmith-demo
+	$(BIN) build -f examples/reference-recipe.yaml -o out/reference
+
+# Packages that boot VMs run one at a time: on two cores, concurrent TCG
+# guests starve each other.
+VM_PKGS := ./internal/baseimage/... ./internal/builder/... ./internal/build/...
 
 test:
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -count=1 -timeout 20m $$($(GO) list ./... | grep -v -e /internal/baseimage -e /internal/builder -e '/internal/build$$')
+	$(GO) test -count=1 -timeout 40m -p 1 $(VM_PKGS)
 	$(MAKE) fuzz
 
 fuzz:

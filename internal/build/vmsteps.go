@@ -224,7 +224,7 @@ func (b *vmBuild) vmConfig(name, base string, firmware qemu.Firmware) (qemu.Conf
 		return qemu.Config{}, err
 	}
 	return qemu.Config{
-		Name: "goldsmith-" + name, Dir: dir, Base: base,
+		Name: name, Dir: dir, Base: base,
 		DiskSizeMiB: b.opts.Recipe.RootVolumeGiB * 1024,
 		MemoryMiB:   b.opts.MemoryMiB, CPUs: b.opts.CPUs, Accel: b.accel, Firmware: firmware,
 		Network: !b.opts.NoNetwork,
