@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -54,6 +56,9 @@ requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
 			}
 			opts.Reporter = newReporter(cmd)
 			res, err := build.Build(cmd.Context(), opts)
+			if res != nil && res.Manifest != nil {
+				printTimings(cmd.ErrOrStderr(), res.Manifest)
+			}
 			var ps component.Problems
 			switch {
 			case errors.As(err, &ps):
@@ -97,4 +102,16 @@ func newReporter(cmd *cobra.Command) build.Reporter {
 		return progress.NewLive(f)
 	}
 	return progress.NewPlain(w)
+}
+
+// printTimings shows where the time went: every build step, and every
+// component phase inside the VMs.
+func printTimings(w io.Writer, m *build.Manifest) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "build step\ttime\t")
+	for _, t := range m.Timings.Steps {
+		fmt.Fprintf(tw, "%s\t%.1fs\t\n", t.Step, t.Duration.Seconds())
+	}
+	fmt.Fprintf(tw, "total\t%.1fs\t\n", m.Timings.Total.Seconds())
+	tw.Flush()
 }

@@ -140,9 +140,10 @@ func TestCommands(t *testing.T) {
 		env  string
 	}{
 		{"mmdebstrap", mmdebstrapCommand(s, "/w/rootfs", []string{"/w/00-debian.sources"}, "/w/overlay", "/tmp/s.sh"),
-			"mmdebstrap --mode=root --format=directory --variant=minbase --arch=amd64 --include=linux-image-amd64,systemd,systemd-sysv,udev,dbus,ca-certificates,kmod,util-linux " +
+			"mmdebstrap --mode=root --format=directory --variant=minbase --arch=amd64 --include=linux-image-amd64,systemd,systemd-sysv,udev,dbus,ca-certificates,kmod,util-linux,fdisk " +
 				"--dpkgopt=path-exclude=/usr/share/man/* --dpkgopt=path-exclude=/usr/share/doc/* --dpkgopt=path-include=/usr/share/doc/*/copyright " +
 				"--dpkgopt=path-exclude=/usr/share/locale/* --dpkgopt=path-exclude=/usr/share/info/* " +
+				`--aptopt=Acquire::Languages "none" --skip=cleanup/apt/lists ` +
 				`--customize-hook=sync-in /w/overlay / --customize-hook=chroot "$1" /bin/sh /tmp/s.sh bookworm /w/rootfs /w/00-debian.sources`,
 			"SOURCE_DATE_EPOCH=1700000000"},
 		{"sfdisk", sfdiskCommand("/w/disk.raw", l, id), "sfdisk --quiet --no-reread --no-tell-kernel /w/disk.raw", ""},

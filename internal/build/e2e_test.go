@@ -1,6 +1,8 @@
 package build_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -9,7 +11,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/goldsmith-dev/goldsmith/internal/agent"
 	"github.com/goldsmith-dev/goldsmith/internal/build"
 	"github.com/goldsmith-dev/goldsmith/internal/recipe"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
@@ -152,10 +156,26 @@ func TestBuildEndToEnd(t *testing.T) {
 func TestBuildFailingTestPhase(t *testing.T) {
 	vmTest(t)
 	out, tmp := t.TempDir(), t.TempDir()
-	_, err := build.Build(t.Context(), build.Options{
+	// With keep-on-failure the failed test VM stays up until the build's
+	// context ends; meanwhile `goldsmith debug` reaches it through the agent.
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	debugged := make(chan string, 1)
+	go func() {
+		defer cancel()
+		debugged <- debugKeptVM(ctx, out)
+	}()
+	_, err := build.Build(ctx, build.Options{
 		Recipe: loadRecipe(t, "testdata/e2e/failing-recipe.yaml"), OutDir: out, TempDir: tmp,
-		AgentBinary: agentBinary(t), NoNetwork: true, Reporter: testReporter{t},
+		AgentBinary: agentBinary(t), NoNetwork: true, Reporter: testReporter{t}, KeepOnFailure: true,
 	})
+	cancel() // the build has returned: stop waiting for a kept VM
+	if got := <-debugged; got != "built" {
+		t.Errorf("debug shell in the kept VM: read %q from /etc/goldsmith-marker, want \"built\"", got)
+	}
+	if _, err := os.Stat(filepath.Join(out, build.DebugFile)); err == nil {
+		t.Errorf("%s left after the build ended", build.DebugFile)
+	}
 	var f *build.Failure
 	if !errors.As(err, &f) {
 		t.Fatalf("err = %v, want a *build.Failure", err)
@@ -178,6 +198,33 @@ func TestBuildFailingTestPhase(t *testing.T) {
 		t.Errorf("manifest of the failed build: %+v, %v", m, err)
 	}
 	assertNothingLeft(t, tmp)
+}
+
+// debugKeptVM waits for a kept VM, runs a command in it as `goldsmith
+// debug` does, and returns the command's output.
+func debugKeptVM(ctx context.Context, out string) string {
+	for ctx.Err() == nil {
+		data, err := os.ReadFile(filepath.Join(out, build.DebugFile))
+		if err != nil {
+			time.Sleep(200 * time.Millisecond)
+			continue
+		}
+		var info build.DebugInfo
+		if json.Unmarshal(data, &info) != nil {
+			continue
+		}
+		c, err := agent.Dial(ctx, info.AgentSocket)
+		if err != nil {
+			return "dial: " + err.Error()
+		}
+		defer c.Close()
+		var buf bytes.Buffer
+		if _, err := c.Exec(ctx, agent.ExecRequest{Argv: []string{"cat", "/etc/goldsmith-marker"}}, agent.Stdio{Stdout: &buf}); err != nil {
+			return "exec: " + err.Error()
+		}
+		return buf.String()
+	}
+	return "no VM was kept"
 }
 
 type testReporter struct{ t *testing.T }

@@ -94,7 +94,8 @@ type vmBuild struct {
 	base     string // backing disk (qcow2)
 	baseInfo BaseInfo
 	work     string // temp folder for this build
-	seed     string
+	seed     string // the agent's seed disk (GSAGENT)
+	cidata   string // the cloud-init NoCloud seed that starts the agent on cloud images
 	accel    qemu.Accel
 
 	buildVM    *qemu.VM

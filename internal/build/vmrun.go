@@ -24,7 +24,9 @@ const tailLines = 15
 
 var slugRe = regexp.MustCompile(`[^a-z0-9-]+`)
 
-func slug(s string) string { return strings.Trim(slugRe.ReplaceAllString(strings.ToLower(s), "-"), "-") }
+func slug(s string) string {
+	return strings.Trim(slugRe.ReplaceAllString(strings.ToLower(s), "-"), "-")
+}
 
 // runComponent runs one phase of one component in a VM through its agent,
 // streams its events to the reporter, stores its run folder under

@@ -160,6 +160,10 @@ func (b *vmBuild) prepare(ctx context.Context) error {
 	if err := makeSeed(ctx, b.opts.AgentBinary, b.seed, filepath.Join(work, "seed")); err != nil {
 		return err
 	}
+	b.cidata = filepath.Join(work, "cidata.img")
+	if err := makeCloudInitSeed(ctx, b.cidata, filepath.Join(work, "cidata")); err != nil {
+		return err
+	}
 	b.accel = qemu.ResolveAccel(ctx, b.opts.Accel)
 	b.manifest.Accelerator = string(b.accel)
 	b.opts.Reporter.Logf("accelerator: %s", b.accel)
@@ -228,7 +232,7 @@ func (b *vmBuild) vmConfig(name, base string, firmware qemu.Firmware) (qemu.Conf
 		DiskSizeMiB: b.opts.Recipe.RootVolumeGiB * 1024,
 		MemoryMiB:   b.opts.MemoryMiB, CPUs: b.opts.CPUs, Accel: b.accel, Firmware: firmware,
 		Network: !b.opts.NoNetwork,
-		Drives:  []qemu.Drive{{Path: b.seed, Format: "raw", ReadOnly: true}},
+		Drives:  []qemu.Drive{{Path: b.seed, Format: "raw", ReadOnly: true}, {Path: b.cidata, Format: "raw", ReadOnly: true}},
 	}, nil
 }
 
