@@ -1,0 +1,156 @@
+// Package api serves the EC2 Image Builder REST-JSON protocol (API version
+// 2019-12-02) so that the AWS SDKs and the AWS CLI work against Goldsmith by
+// changing only the endpoint.
+//
+// Each operation has its own method and path (PUT /CreateComponent,
+// GET /GetComponent?componentBuildVersionArn=…, POST /ListComponents, the tag
+// operations on /tags/{resourceArn}); Get* and Delete* take their argument
+// from the query string, everything else from a JSON body. Responses are JSON
+// with an x-amzn-RequestId header and, where the model has it, a requestId
+// member; errors use apierr.Write (x-amzn-ErrorType header, JSON message).
+//
+// Every request is SigV4-verified by auth.Verifier before it is routed; the
+// signing key's account scopes the operation. The package holds no rules of
+// its own: it decodes, calls the service layer and encodes.
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/goldsmith-dev/goldsmith/internal/apierr"
+	"github.com/goldsmith-dev/goldsmith/internal/auth"
+	"github.com/goldsmith-dev/goldsmith/internal/service"
+)
+
+// Config configures New.
+type Config struct {
+	// Service runs the operations. Required.
+	Service *service.Service
+	// Verifier authenticates requests. Required.
+	Verifier *auth.Verifier
+	// Logger. Default: slog.Default().
+	Logger *slog.Logger
+}
+
+// New returns the API handler: SigV4 verification, then the routes.
+func New(cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	h := &handler{svc: cfg.Service, log: cfg.Logger, mux: http.NewServeMux()}
+	h.routes()
+	return cfg.Verifier.Middleware(h)
+}
+
+type handler struct {
+	svc *service.Service
+	log *slog.Logger
+	mux *http.ServeMux
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set(apierr.HeaderRequestID, uuid.NewString())
+	h.mux.ServeHTTP(w, r)
+}
+
+func (h *handler) handle(pattern string, fn http.HandlerFunc) { h.mux.HandleFunc(pattern, fn) }
+
+var operationRE = regexp.MustCompile(`^/[A-Z][A-Za-z]+$`)
+
+// notImplemented answers operations of the model Goldsmith does not serve
+// yet, and unknown paths.
+func (h *handler) notImplemented(w http.ResponseWriter, r *http.Request) {
+	if operationRE.MatchString(r.URL.Path) {
+		apierr.Write(w, apierr.InvalidRequest("The operation %s is not available in Goldsmith yet.", strings.TrimPrefix(r.URL.Path, "/")))
+		return
+	}
+	e := apierr.New("UnknownOperationException", "Unknown operation %s %s.", r.Method, r.URL.Path)
+	e.Status = http.StatusNotFound
+	apierr.Write(w, e)
+}
+
+// account is the calling account, set by the verifier.
+func account(r *http.Request) string {
+	p, _ := auth.PrincipalFrom(r.Context())
+	return p.AccountID
+}
+
+// decode reads the JSON body into v; an empty body leaves v as it is.
+func decode(r *http.Request, v any) error {
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return apierr.Serialization("The request body could not be read.")
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return apierr.Serialization("The request body is not valid JSON for this operation: %v", err)
+	}
+	return nil
+}
+
+// write answers v as JSON; withID adds the requestId member.
+func (h *handler) write(w http.ResponseWriter, r *http.Request, v any, withID bool) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if withID && len(b) >= 2 && b[0] == '{' {
+		id, _ := json.Marshal(w.Header().Get(apierr.HeaderRequestID))
+		sep := ","
+		if string(b) == "{}" {
+			sep = ""
+		}
+		b = append(append(append([]byte(`{"requestId":`), id...), sep...), b[1:]...)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(b)
+}
+
+// fail answers err in the AWS error shape, logging internal failures.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if e, ok := apierr.As(err); !ok || e.Status >= 500 {
+		h.log.Error("api: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	apierr.Write(w, err)
+}
+
+// jsonOp serves an operation whose input is the JSON body.
+func jsonOp[I, O any](h *handler, fn func(context.Context, string, I) (O, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in I
+		if err := decode(r, &in); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		out, err := fn(r.Context(), account(r), in)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		h.write(w, r, out, true)
+	}
+}
+
+// queryOp serves an operation whose one input is the query parameter param.
+func queryOp[O any](h *handler, param string, fn func(context.Context, string, string) (O, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		out, err := fn(r.Context(), account(r), r.URL.Query().Get(param))
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		h.write(w, r, out, true)
+	}
+}

@@ -1,0 +1,100 @@
+package api
+
+import (
+	"net/http"
+)
+
+// routes registers every operation Goldsmith serves.
+func (h *handler) routes() {
+	s := h.svc
+	h.handle("/", h.notImplemented)
+
+	// Components.
+	h.handle("PUT /CreateComponent", jsonOp(h, s.CreateComponent))
+	h.handle("PUT /ImportComponent", jsonOp(h, s.ImportComponent))
+	h.handle("GET /GetComponent", queryOp(h, "componentBuildVersionArn", s.GetComponent))
+	h.handle("POST /ListComponents", jsonOp(h, s.ListComponents))
+	h.handle("POST /ListComponentBuildVersions", jsonOp(h, s.ListComponentBuildVersions))
+	h.handle("DELETE /DeleteComponent", queryOp(h, "componentBuildVersionArn", s.DeleteComponent))
+	h.handle("GET /GetComponentPolicy", queryOp(h, "componentArn", s.GetComponentPolicy))
+	h.handle("PUT /PutComponentPolicy", jsonOp(h, s.PutComponentPolicy))
+
+	h.resourceRoutes()
+
+	// Tags.
+	h.handle("POST /tags/{resourceArn...}", h.tagResource)
+	h.handle("DELETE /tags/{resourceArn...}", h.untagResource)
+	h.handle("GET /tags/{resourceArn...}", h.listTags)
+}
+
+func (h *handler) tagResource(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Tags map[string]string `json:"tags"`
+	}
+	if err := decode(r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out, err := h.svc.TagResource(r.Context(), account(r), r.PathValue("resourceArn"), in.Tags)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.write(w, r, out, false)
+}
+
+func (h *handler) untagResource(w http.ResponseWriter, r *http.Request) {
+	out, err := h.svc.UntagResource(r.Context(), account(r), r.PathValue("resourceArn"), r.URL.Query()["tagKeys"])
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.write(w, r, out, false)
+}
+
+func (h *handler) listTags(w http.ResponseWriter, r *http.Request) {
+	out, err := h.svc.ListTagsForResource(r.Context(), account(r), r.PathValue("resourceArn"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.write(w, r, out, false)
+}
+
+// resourceRoutes registers recipes, configurations, pipelines and images.
+func (h *handler) resourceRoutes() {
+	s := h.svc
+	h.handle("PUT /CreateImageRecipe", jsonOp(h, s.CreateImageRecipe))
+	h.handle("GET /GetImageRecipe", queryOp(h, "imageRecipeArn", s.GetImageRecipe))
+	h.handle("POST /ListImageRecipes", jsonOp(h, s.ListImageRecipes))
+	h.handle("DELETE /DeleteImageRecipe", queryOp(h, "imageRecipeArn", s.DeleteImageRecipe))
+	h.handle("GET /GetImageRecipePolicy", queryOp(h, "imageRecipeArn", s.GetImageRecipePolicy))
+	h.handle("PUT /PutImageRecipePolicy", jsonOp(h, s.PutImageRecipePolicy))
+
+	h.handle("PUT /CreateInfrastructureConfiguration", jsonOp(h, s.CreateInfrastructureConfiguration))
+	h.handle("PUT /UpdateInfrastructureConfiguration", jsonOp(h, s.UpdateInfrastructureConfiguration))
+	h.handle("GET /GetInfrastructureConfiguration", queryOp(h, "infrastructureConfigurationArn", s.GetInfrastructureConfiguration))
+	h.handle("POST /ListInfrastructureConfigurations", jsonOp(h, s.ListInfrastructureConfigurations))
+	h.handle("DELETE /DeleteInfrastructureConfiguration", queryOp(h, "infrastructureConfigurationArn", s.DeleteInfrastructureConfiguration))
+
+	h.handle("PUT /CreateDistributionConfiguration", jsonOp(h, s.CreateDistributionConfiguration))
+	h.handle("PUT /UpdateDistributionConfiguration", jsonOp(h, s.UpdateDistributionConfiguration))
+	h.handle("GET /GetDistributionConfiguration", queryOp(h, "distributionConfigurationArn", s.GetDistributionConfiguration))
+	h.handle("POST /ListDistributionConfigurations", jsonOp(h, s.ListDistributionConfigurations))
+	h.handle("DELETE /DeleteDistributionConfiguration", queryOp(h, "distributionConfigurationArn", s.DeleteDistributionConfiguration))
+
+	h.handle("PUT /CreateImagePipeline", jsonOp(h, s.CreateImagePipeline))
+	h.handle("PUT /UpdateImagePipeline", jsonOp(h, s.UpdateImagePipeline))
+	h.handle("GET /GetImagePipeline", queryOp(h, "imagePipelineArn", s.GetImagePipeline))
+	h.handle("POST /ListImagePipelines", jsonOp(h, s.ListImagePipelines))
+	h.handle("DELETE /DeleteImagePipeline", queryOp(h, "imagePipelineArn", s.DeleteImagePipeline))
+	h.handle("POST /ListImagePipelineImages", jsonOp(h, s.ListImagePipelineImages))
+	h.handle("PUT /StartImagePipelineExecution", jsonOp(h, s.StartImagePipelineExecution))
+	h.handle("PUT /CreateImage", jsonOp(h, s.CreateImage))
+
+	h.handle("GET /GetImage", queryOp(h, "imageBuildVersionArn", s.GetImage))
+	h.handle("POST /ListImages", jsonOp(h, s.ListImages))
+	h.handle("POST /ListImageBuildVersions", jsonOp(h, s.ListImageBuildVersions))
+	h.handle("POST /ListImagePackages", jsonOp(h, s.ListImagePackages))
+	h.handle("DELETE /DeleteImage", queryOp(h, "imageBuildVersionArn", s.DeleteImage))
+}

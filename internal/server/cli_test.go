@@ -1,0 +1,130 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goldsmith-dev/goldsmith/internal/server"
+)
+
+const cliAWS = "/usr/bin/aws" // Debian's awscli; another aws may shadow it on PATH
+
+// TestAWSCLI drives a running server with the real AWS CLI, using request
+// files in the style of the CLI's imagebuilder examples.
+func TestAWSCLI(t *testing.T) {
+	t.Parallel()
+	if _, err := os.Stat(cliAWS); err != nil {
+		t.Skip("the AWS CLI is not installed at /usr/bin/aws (Debian package awscli)")
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- server.Run(ctx, server.Config{DataDir: dir, Listen: "127.0.0.1:0", Out: out}) }()
+	t.Cleanup(func() { cancel(); <-done })
+	var endpoint string
+	for i := 0; i < 200 && endpoint == ""; i++ {
+		time.Sleep(25 * time.Millisecond)
+		for _, f := range strings.Fields(out.String()) {
+			if strings.HasPrefix(f, "http://127.0.0.1:") {
+				endpoint = f
+			}
+		}
+	}
+	if endpoint == "" {
+		t.Fatalf("no endpoint: %s", out.String())
+	}
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return "file://" + p
+	}
+	aws := func(args ...string) map[string]any {
+		t.Helper()
+		cmd := exec.Command(cliAWS, append([]string{"--profile", server.Profile, "--endpoint-url", endpoint, "--output", "json", "imagebuilder"}, args...)...)
+		cmd.Env = append(os.Environ(), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, server.CredentialsFile),
+			"AWS_CONFIG_FILE="+filepath.Join(dir, server.ConfigFile), "AWS_PAGER=", "HOME="+dir)
+		b, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, b)
+		}
+		res := map[string]any{}
+		if len(strings.TrimSpace(string(b))) > 0 {
+			if err := json.Unmarshal(b, &res); err != nil {
+				t.Fatalf("aws %s: %v\n%s", args[0], err, b)
+			}
+		}
+		return res
+	}
+	doc := write("component.yaml", "name: hello\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Hello\n        action: ExecuteBash\n        inputs:\n          commands:\n            - echo hello\n")
+	data, _ := os.ReadFile(strings.TrimPrefix(doc, "file://"))
+	compReq, _ := json.Marshal(map[string]any{"name": "MyExampleComponent", "semanticVersion": "2019.12.02", "platform": "Linux",
+		"description": "An example component", "data": string(data), "tags": map[string]string{"team": "images"}})
+	comp := aws("create-component", "--cli-input-json", write("component.json", string(compReq)))
+	compARN := comp["componentBuildVersionArn"].(string)
+	if !strings.HasSuffix(compARN, ":component/myexamplecomponent/2019.12.02/1") {
+		t.Fatalf("component arn %s", compARN)
+	}
+	recipe := aws("create-image-recipe", "--cli-input-json", write("recipe.json", `{
+    "name": "MyBasicRecipe",
+    "semanticVersion": "2019.12.03",
+    "parentImage": "debian-12",
+    "components": [{"componentArn": "`+strings.TrimSuffix(compARN, "/1")+`"}]
+}`))
+	infra := aws("create-infrastructure-configuration", "--cli-input-json", write("infra.json", `{
+    "name": "MyExampleInfrastructure",
+    "description": "An example Infrastructure Configuration",
+    "instanceTypes": ["m5.large", "m5.xlarge"],
+    "instanceProfileName": "EC2InstanceProfileForImageBuilder",
+    "terminateInstanceOnFailure": true
+}`))
+	dist := aws("create-distribution-configuration", "--cli-input-json", write("dist.json", `{
+    "name": "MyDistributionConfiguration",
+    "distributions": [{"region": "goldsmith-local-1", "amiDistributionConfiguration": {"name": "Name {{imagebuilder:buildDate}}"}}]
+}`))
+	pipe := aws("create-image-pipeline", "--cli-input-json", write("pipe.json", `{
+    "name": "MyWindows2016Pipeline",
+    "imageRecipeArn": "`+recipe["imageRecipeArn"].(string)+`",
+    "infrastructureConfigurationArn": "`+infra["infrastructureConfigurationArn"].(string)+`",
+    "distributionConfigurationArn": "`+dist["distributionConfigurationArn"].(string)+`",
+    "imageTestsConfiguration": {"imageTestsEnabled": true, "timeoutMinutes": 60},
+    "schedule": {"scheduleExpression": "cron(0 0 * * SUN *)", "pipelineExecutionStartCondition": "EXPRESSION_MATCH_ONLY"},
+    "status": "ENABLED"
+}`))
+	for _, op := range []string{"list-components", "list-image-recipes", "list-infrastructure-configurations", "list-distribution-configurations", "list-image-pipelines"} {
+		res := aws(op)
+		for k, v := range res {
+			if l, ok := v.([]any); ok && len(l) != 1 {
+				t.Errorf("%s: %s has %d entries", op, k, len(l))
+			}
+		}
+	}
+	if n := len(aws("list-components", "--owner", "Amazon")["componentVersionList"].([]any)); n == 0 {
+		t.Error("no Amazon-owned components")
+	}
+	got := aws("get-component", "--component-build-version-arn", compARN)
+	if got["component"].(map[string]any)["name"] != "MyExampleComponent" {
+		t.Errorf("get-component = %v", got)
+	}
+	aws("get-image-pipeline", "--image-pipeline-arn", pipe["imagePipelineArn"].(string))
+	aws("tag-resource", "--resource-arn", compARN, "--tags", "env=test")
+	tags := aws("list-tags-for-resource", "--resource-arn", compARN)["tags"].(map[string]any)
+	if tags["env"] != "test" || tags["team"] != "images" {
+		t.Errorf("tags = %v", tags)
+	}
+	aws("untag-resource", "--resource-arn", compARN, "--tag-keys", "env")
+	aws("delete-image-pipeline", "--image-pipeline-arn", pipe["imagePipelineArn"].(string))
+	aws("delete-image-recipe", "--image-recipe-arn", recipe["imageRecipeArn"].(string))
+	aws("delete-infrastructure-configuration", "--infrastructure-configuration-arn", infra["infrastructureConfigurationArn"].(string))
+	aws("delete-distribution-configuration", "--distribution-configuration-arn", dist["distributionConfigurationArn"].(string))
+	aws("delete-component", "--component-build-version-arn", compARN)
+}

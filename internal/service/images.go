@@ -1,0 +1,99 @@
+package service
+
+import (
+	"context"
+
+	"github.com/goldsmith-dev/goldsmith/internal/arn"
+	"github.com/goldsmith-dev/goldsmith/internal/store"
+)
+
+// imageKind describes images: only the catalogue's base image exists until
+// builds run through the API.
+var imageKind = kind{
+	typ: arn.Image, resName: "Image", shape: arn.ImageVersionArnOrBuildVersionArn, param: "imageBuildVersionArn",
+	filters: []string{"name", "osVersion", "platform", "type", "version"},
+	summary: []string{"arn", "name", "type", "version", "platform", "osVersion", "state", "owner", "dateCreated", "outputResources", "tags", "buildType", "imageSource"},
+}
+
+// GetImage returns an image by build, version or wildcard ARN.
+func (s *Service) GetImage(ctx context.Context, account, a string) (Object, error) {
+	obj, err := s.getObject(ctx, account, imageKind, a)
+	if err != nil {
+		return nil, err
+	}
+	ia, _ := arn.Parse(str(obj, "arn"))
+	return Object{"image": obj, "latestVersionReferences": references(ia)}, nil
+}
+
+// ListImages lists image versions for the owner filter.
+func (s *Service) ListImages(ctx context.Context, account string, in Object) (Object, error) {
+	out, err := s.listObjects(ctx, account, imageKind, in, "imageVersionList")
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range out["imageVersionList"].([]Object) {
+		a, err := arn.Parse(str(row, "arn"))
+		if err == nil {
+			row["arn"] = a.VersionARN().String()
+			row["version"] = a.Version.SemanticString()
+		}
+	}
+	return out, nil
+}
+
+// ListImageBuildVersions lists the builds of an image version.
+func (s *Service) ListImageBuildVersions(ctx context.Context, account string, in Object) (Object, error) {
+	a, err := s.parseARN(arn.ImageVersionArn, "imageVersionArn", str(in, "imageVersionArn"))
+	if err != nil {
+		return nil, err
+	}
+	q := store.Query{Type: arn.Image, Region: s.region, Accounts: []string{a.Account}, Name: a.Name, Version: a.Version}
+	maxResults, _ := in["maxResults"].(float64)
+	if err := page(&q, int32(maxResults), str(in, "nextToken")); err != nil {
+		return nil, err
+	}
+	p, err := s.store.List(ctx, q)
+	if err != nil {
+		return nil, storeErr(a, "", err)
+	}
+	list := []Object{}
+	for _, rec := range p.Records {
+		if !visible(account, rec) {
+			continue
+		}
+		obj, err := objectOf(rec)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, obj)
+	}
+	out := Object{"imageSummaryList": list}
+	if p.NextToken != "" {
+		out["nextToken"] = p.NextToken
+	}
+	return out, nil
+}
+
+// ListImagePackages lists an image's packages: none are recorded yet.
+func (s *Service) ListImagePackages(ctx context.Context, account string, in Object) (Object, error) {
+	a, err := s.parseARN(arn.ImageBuildVersionArn, "imageBuildVersionArn", str(in, "imageBuildVersionArn"))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.get(ctx, s.store, account, a); err != nil {
+		return nil, err
+	}
+	return Object{"imagePackageList": []any{}}, nil
+}
+
+// DeleteImage deletes an image build version the account owns.
+func (s *Service) DeleteImage(ctx context.Context, account, v string) (Object, error) {
+	a, err := s.parseARN(arn.ImageBuildVersionArn, "imageBuildVersionArn", v)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.deleteOwned(ctx, account, a); err != nil {
+		return nil, err
+	}
+	return Object{"imageBuildVersionArn": a.String()}, nil
+}
