@@ -143,6 +143,16 @@ func TestBuildEndToEnd(t *testing.T) {
 			t.Errorf("missing output %s", f)
 		}
 	}
+	console, _ := filepath.Glob(filepath.Join(out, "logs/build/01-hello/TOE_*/console.log"))
+	if len(console) != 1 {
+		t.Fatalf("the build phase's console.log is missing: %v", console)
+	}
+	text, _ := os.ReadFile(console[0])
+	for _, want := range []string{"asking for a reboot", "resumed after the reboot", "running in a new boot"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("build phase console lacks %q: the reboot did not resume at the right step", want)
+		}
+	}
 	runs, _ := filepath.Glob(filepath.Join(out, "logs/test/01-hello/TOE_*/detailedoutput.json"))
 	if len(runs) != 1 {
 		t.Errorf("the test phase's runner report is missing: %v", runs)

@@ -39,6 +39,8 @@ func TestArgs(t *testing.T) {
 		}, common + " -accel tcg,thread=multi -cpu max -smp 2 -m 1024" + disk +
 			" -drive file=/seed.img,format=raw,if=virtio,readonly=on -drive file=/data.qcow2,format=qcow2,if=virtio" +
 			" -netdev user,id=net0 -device virtio-net-pci,netdev=net0" + tail},
+		{"unsafe cache", func(c *Config) { c.DiskCache = "unsafe" },
+			common + " -accel tcg,thread=multi -cpu max -smp 2 -m 1024 -drive file=/vm/disk.qcow2,format=qcow2,if=virtio,discard=unmap,cache=unsafe" + tail},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
