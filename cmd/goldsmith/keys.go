@@ -19,7 +19,11 @@ func newKeysCommand() *cobra.Command {
 	}
 	sf.register(cmd.PersistentFlags())
 	open := func(cmd *cobra.Command) (store.Store, error) {
-		return server.OpenStore(cmd.Context(), server.Config{DataDir: sf.dataDir, PostgresURL: sf.postgres})
+		cfg, err := sf.resolve(cmd.Flags(), server.Config{})
+		if err != nil {
+			return nil, err
+		}
+		return server.OpenStore(cmd.Context(), cfg)
 	}
 
 	var account string

@@ -61,7 +61,8 @@ func (h *handler) listTags(w http.ResponseWriter, r *http.Request) {
 	h.write(w, r, out, false)
 }
 
-// resourceRoutes registers recipes, configurations, pipelines and images.
+// resourceRoutes registers recipes, configurations, pipelines, images and
+// workflows.
 func (h *handler) resourceRoutes() {
 	s := h.svc
 	h.handle("PUT /CreateImageRecipe", jsonOp(h, s.CreateImageRecipe))
@@ -70,6 +71,13 @@ func (h *handler) resourceRoutes() {
 	h.handle("DELETE /DeleteImageRecipe", queryOp(h, "imageRecipeArn", s.DeleteImageRecipe))
 	h.handle("GET /GetImageRecipePolicy", queryOp(h, "imageRecipeArn", s.GetImageRecipePolicy))
 	h.handle("PUT /PutImageRecipePolicy", jsonOp(h, s.PutImageRecipePolicy))
+
+	h.handle("PUT /CreateContainerRecipe", jsonOp(h, s.CreateContainerRecipe))
+	h.handle("GET /GetContainerRecipe", queryOp(h, "containerRecipeArn", s.GetContainerRecipe))
+	h.handle("POST /ListContainerRecipes", jsonOp(h, s.ListContainerRecipes))
+	h.handle("DELETE /DeleteContainerRecipe", queryOp(h, "containerRecipeArn", s.DeleteContainerRecipe))
+	h.handle("GET /GetContainerRecipePolicy", queryOp(h, "containerRecipeArn", s.GetContainerRecipePolicy))
+	h.handle("PUT /PutContainerRecipePolicy", jsonOp(h, s.PutContainerRecipePolicy))
 
 	h.handle("PUT /CreateInfrastructureConfiguration", jsonOp(h, s.CreateInfrastructureConfiguration))
 	h.handle("PUT /UpdateInfrastructureConfiguration", jsonOp(h, s.UpdateInfrastructureConfiguration))
@@ -97,4 +105,12 @@ func (h *handler) resourceRoutes() {
 	h.handle("POST /ListImageBuildVersions", jsonOp(h, s.ListImageBuildVersions))
 	h.handle("POST /ListImagePackages", jsonOp(h, s.ListImagePackages))
 	h.handle("DELETE /DeleteImage", queryOp(h, "imageBuildVersionArn", s.DeleteImage))
+	h.handle("GET /GetImagePolicy", queryOp(h, "imageArn", s.GetImagePolicy))
+	h.handle("PUT /PutImagePolicy", jsonOp(h, s.PutImagePolicy))
+
+	h.handle("PUT /CreateWorkflow", jsonOp(h, s.CreateWorkflow))
+	h.handle("GET /GetWorkflow", queryOp(h, "workflowBuildVersionArn", s.GetWorkflow))
+	h.handle("POST /ListWorkflows", jsonOp(h, s.ListWorkflows))
+	h.handle("POST /ListWorkflowBuildVersions", jsonOp(h, s.ListWorkflowBuildVersions))
+	h.handle("DELETE /DeleteWorkflow", queryOp(h, "workflowBuildVersionArn", s.DeleteWorkflow))
 }

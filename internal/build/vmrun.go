@@ -57,7 +57,9 @@ func (b *vmBuild) runComponent(ctx context.Context, client *agent.Client, c *Com
 		return fmt.Errorf("run %s (%s phase) in the VM: %w", c.Name, phase, err)
 	}
 	b.recordPhase(c, phase, res.Report)
-	if err := b.fetchLogs(ctx, client, res.RunDir, filepath.Join(b.opts.OutDir, "logs", phase, name)); err != nil {
+	// The runner's folder keeps its awstoe name: logs/<phase>/<NN-component>/TOE_.../
+	dst := filepath.Join(b.opts.OutDir, "logs", phase, name, filepath.Base(res.RunDir))
+	if err := b.fetchLogs(ctx, client, res.RunDir, dst); err != nil {
 		b.opts.Reporter.Logf("could not fetch the runner's logs of %s: %v", c.Name, err)
 	}
 	if res.Summary.Status.OK() {

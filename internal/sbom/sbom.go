@@ -71,7 +71,7 @@ func BOM(s Subject, pkgs []Package, created time.Time) *cdx.BOM {
 	bom.SerialNumber = ""
 	bom.Metadata = &cdx.Metadata{
 		Timestamp: created.UTC().Format(time.RFC3339),
-		Tools: &cdx.ToolsChoice{Components: &[]cdx.Component{{Type: cdx.ComponentTypeApplication, Name: "goldsmith"}}},
+		Tools:     &cdx.ToolsChoice{Components: &[]cdx.Component{{Type: cdx.ComponentTypeApplication, Name: "goldsmith"}}},
 		Component: &cdx.Component{
 			BOMRef:  "image:" + s.Name + "@" + s.Version,
 			Type:    cdx.ComponentTypeOS,

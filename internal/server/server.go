@@ -51,6 +51,9 @@ type Config struct {
 	Region string
 	// PostgresURL, when set, selects PostgreSQL instead of SQLite.
 	PostgresURL string
+	// Accounts are created at start, with their keys, when the store
+	// lacks them (see EnsureAccounts).
+	Accounts []AccountConfig
 	// Logger. Default: slog.Default().
 	Logger *slog.Logger
 	// Out receives the first-start and endpoint messages. Default: io.Discard.
@@ -119,6 +122,9 @@ func Run(ctx context.Context, c Config) error {
 		return err
 	}
 	defer st.Close()
+	if err := EnsureAccounts(ctx, st, c.Accounts); err != nil {
+		return err
+	}
 	key, created, err := Bootstrap(ctx, st, c.DataDir, c.Region)
 	if err != nil {
 		return err
@@ -137,8 +143,12 @@ func Run(ctx context.Context, c Config) error {
 		fmt.Fprintf(c.Out, "Created account %s and access key %s; credentials written to %s (profile %q).\n", key.Account, key.ID, creds, Profile)
 	}
 	fmt.Fprintf(c.Out, "Goldsmith Image Builder API listening on %s (region %s)\n", endpoint, c.Region)
-	fmt.Fprintf(c.Out, "Use it with the AWS CLI:\n  export AWS_SHARED_CREDENTIALS_FILE=%s AWS_CONFIG_FILE=%s\n  aws --profile %s --endpoint-url %s imagebuilder list-components\n",
-		creds, filepath.Join(c.DataDir, ConfigFile), Profile, endpoint)
+	if _, err := os.Stat(creds); err == nil {
+		fmt.Fprintf(c.Out, "Use it with the AWS CLI:\n  export AWS_SHARED_CREDENTIALS_FILE=%s AWS_CONFIG_FILE=%s\n  aws --profile %s --endpoint-url %s imagebuilder list-components\n",
+			creds, filepath.Join(c.DataDir, ConfigFile), Profile, endpoint)
+	} else {
+		fmt.Fprintf(c.Out, "Use it with the AWS CLI and one of the configured access keys:\n  aws --region %s --endpoint-url %s imagebuilder list-components\n", c.Region, endpoint)
+	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -258,8 +258,9 @@ func (s *Service) ListComponents(ctx context.Context, account string, in ListCom
 		return ListComponentsOutput{}, storeErr(arn.ARN{}, "", err)
 	}
 	out := ListComponentsOutput{ComponentVersionList: []ComponentVersion{}, NextToken: p.NextToken}
+	out.ComponentVersionList = make([]ComponentVersion, 0, len(p.Records))
 	for _, rec := range p.Records {
-		c, err := s.componentOf(rec)
+		c, err := s.rows.get(rec)
 		if err != nil {
 			return ListComponentsOutput{}, err
 		}

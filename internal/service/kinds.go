@@ -30,36 +30,49 @@ var pipelineKind = kind{
 	refs:     pipelineRefs,
 }
 
-// pipelineRefs checks the recipe and configurations a pipeline uses.
+// pipelineRefs checks the recipe, configurations and workflows a pipeline uses.
 func pipelineRefs(ctx context.Context, s *Service, ex store.Executor, account string, obj Object) ([]arn.ARN, error) {
-	if str(obj, "containerRecipeArn") != "" {
-		return nil, apierr.InvalidRequest("Container recipes are not available in Goldsmith yet; use imageRecipeArn.")
-	}
-	if str(obj, "imageRecipeArn") == "" {
+	if (str(obj, "imageRecipeArn") == "") == (str(obj, "containerRecipeArn") == "") {
 		return nil, apierr.InvalidParameterCombination("You must specify exactly one of 'imageRecipeArn' and 'containerRecipeArn'.")
 	}
 	var refs []arn.ARN
+	ref := func(shape arn.Shape, param, v string) error {
+		if v == "" {
+			return nil
+		}
+		a, err := s.parseARN(shape, param, v)
+		if err != nil {
+			return err
+		}
+		rec, err := s.resolve(ctx, ex, account, a)
+		if err != nil {
+			return err
+		}
+		refs = append(refs, rec.ARN)
+		return nil
+	}
 	for _, m := range []struct {
 		param string
 		shape arn.Shape
 	}{
 		{"imageRecipeArn", arn.ImageRecipeArn},
+		{"containerRecipeArn", arn.ContainerRecipeArn},
 		{"infrastructureConfigurationArn", arn.InfrastructureConfigurationArn},
 		{"distributionConfigurationArn", arn.DistributionConfigurationArn},
 	} {
-		v := str(obj, m.param)
+		if err := ref(m.shape, m.param, str(obj, m.param)); err != nil {
+			return nil, err
+		}
+	}
+	for _, wf := range asSlice(obj["workflows"]) {
+		wm, _ := wf.(map[string]any)
+		v := str(wm, "workflowArn")
 		if v == "" {
-			continue
+			return nil, missing("workflows.workflowArn")
 		}
-		a, err := s.parseARN(m.shape, m.param, v)
-		if err != nil {
+		if err := ref(arn.WorkflowVersionArnOrBuildVersionArn, "workflowArn", v); err != nil {
 			return nil, err
 		}
-		rec, err := s.resolve(ctx, ex, account, a)
-		if err != nil {
-			return nil, err
-		}
-		refs = append(refs, rec.ARN)
 	}
 	if _, ok := obj["status"]; !ok {
 		obj["status"] = "ENABLED"

@@ -44,6 +44,8 @@ type Limits struct {
 	Configurations int
 	// Pipelines is the number of image pipelines. Default 75.
 	Pipelines int
+	// Workflows is the number of workflow build versions. Default 1000.
+	Workflows int
 	// IdempotencyTTL is how long a clientToken is remembered. Default 24h.
 	IdempotencyTTL time.Duration
 }
@@ -59,6 +61,7 @@ func (l Limits) WithDefaults() Limits {
 	def(&l.Recipes, 1000)
 	def(&l.Configurations, 1000)
 	def(&l.Pipelines, 75)
+	def(&l.Workflows, 1000)
 	if l.IdempotencyTTL <= 0 {
 		l.IdempotencyTTL = 24 * time.Hour
 	}
@@ -82,6 +85,7 @@ type Service struct {
 	limits Limits
 	now    func() time.Time
 	log    *slog.Logger
+	rows   rowCache // decoded ListComponents rows
 }
 
 // Config configures New.
