@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"strings"
 
@@ -112,26 +111,9 @@ func (s *Service) CreateContainerRecipe(ctx context.Context, account string, in 
 		return nil, err
 	}
 	return idempotent(ctx, s, account, "CreateContainerRecipe", token, in, func(tx store.Tx) (Object, error) {
-		nameARN := arn.New(s.region, account, arn.ContainerRecipe, lname)
-		v := pattern
-		if pattern.IsWildcard() {
-			var existing []arn.Version
-			p, err := tx.List(ctx, store.Query{Type: arn.ContainerRecipe, Region: s.region, Accounts: []string{account}, Name: lname})
-			if err != nil {
-				return nil, storeErr(nameARN, "ContainerRecipe", err)
-			}
-			for _, r := range p.Records {
-				existing = append(existing, r.ARN.Version)
-			}
-			if v, err = arn.NextVersion(pattern, existing); err != nil {
-				return nil, err
-			}
-		}
-		a := nameARN.WithVersion(v)
-		if _, err := tx.Get(ctx, a); err == nil {
-			return nil, apierr.AlreadyExists("ContainerRecipe", a.String())
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, storeErr(a, "ContainerRecipe", err)
+		a, err := s.newRecipeVersion(ctx, tx, account, arn.ContainerRecipe, "ContainerRecipe", lname, pattern)
+		if err != nil {
+			return nil, err
 		}
 		if err := quota(ctx, tx, store.Query{Type: arn.ContainerRecipe, Region: s.region, Accounts: []string{account}}, s.limits.Recipes, "container recipes"); err != nil {
 			return nil, err
@@ -147,7 +129,7 @@ func (s *Service) CreateContainerRecipe(ctx context.Context, account string, in 
 		delete(obj, "semanticVersion")
 		delete(obj, "platformOverride")
 		obj["arn"], obj["owner"], obj["encrypted"] = a.String(), account, true
-		obj["version"], obj["dateCreated"] = v.SemanticString(), timestamp(s.now())
+		obj["version"], obj["dateCreated"] = a.Version.SemanticString(), timestamp(s.now())
 		if ic, ok := in["instanceConfiguration"].(map[string]any); ok && str(ic, "image") != "" {
 			obj["instanceImage"] = ic["image"]
 		}

@@ -85,26 +85,9 @@ func (s *Service) CreateImageRecipe(ctx context.Context, account string, in Obje
 		return nil, err
 	}
 	return idempotent(ctx, s, account, "CreateImageRecipe", token, in, func(tx store.Tx) (Object, error) {
-		nameARN := arn.New(s.region, account, arn.ImageRecipe, lname)
-		v := pattern
-		if pattern.IsWildcard() {
-			var existing []arn.Version
-			p, err := tx.List(ctx, store.Query{Type: arn.ImageRecipe, Region: s.region, Accounts: []string{account}, Name: lname})
-			if err != nil {
-				return nil, storeErr(nameARN, "ImageRecipe", err)
-			}
-			for _, r := range p.Records {
-				existing = append(existing, r.ARN.Version)
-			}
-			if v, err = arn.NextVersion(pattern, existing); err != nil {
-				return nil, err
-			}
-		}
-		a := nameARN.WithVersion(v)
-		if _, err := tx.Get(ctx, a); err == nil {
-			return nil, apierr.AlreadyExists("ImageRecipe", a.String())
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, storeErr(a, "ImageRecipe", err)
+		a, err := s.newRecipeVersion(ctx, tx, account, arn.ImageRecipe, "ImageRecipe", lname, pattern)
+		if err != nil {
+			return nil, err
 		}
 		if err := quota(ctx, tx, store.Query{Type: arn.ImageRecipe, Region: s.region, Accounts: []string{account}}, s.limits.Recipes, "image recipes"); err != nil {
 			return nil, err
@@ -119,7 +102,7 @@ func (s *Service) CreateImageRecipe(ctx context.Context, account string, in Obje
 		obj := maps.Clone(in)
 		delete(obj, "semanticVersion")
 		obj["arn"], obj["type"], obj["platform"], obj["owner"] = a.String(), "AMI", "Linux", account
-		obj["version"], obj["dateCreated"] = v.SemanticString(), timestamp(s.now())
+		obj["version"], obj["dateCreated"] = a.Version.SemanticString(), timestamp(s.now())
 		if _, err := tx.Put(ctx, objectRecord(a, account, obj, recipeKind.filters, tags)); err != nil {
 			return nil, storeErr(a, "ImageRecipe", err)
 		}
@@ -171,4 +154,32 @@ func (s *Service) PutImageRecipePolicy(ctx context.Context, account string, in O
 		return nil, err
 	}
 	return Object{"imageRecipeArn": a.String()}, nil
+}
+
+// newRecipeVersion is the ARN a new recipe version gets: the version as
+// given, or for a wildcard (1.x.x) the next free one; an existing version
+// is ResourceAlreadyExistsException (recipe versions are immutable).
+func (s *Service) newRecipeVersion(ctx context.Context, tx store.Tx, account string, typ arn.ResourceType, kind, lname string, pattern arn.Version) (arn.ARN, error) {
+	nameARN := arn.New(s.region, account, typ, lname)
+	v := pattern
+	if pattern.IsWildcard() {
+		var existing []arn.Version
+		p, err := tx.List(ctx, store.Query{Type: typ, Region: s.region, Accounts: []string{account}, Name: lname})
+		if err != nil {
+			return arn.ARN{}, storeErr(nameARN, kind, err)
+		}
+		for _, r := range p.Records {
+			existing = append(existing, r.ARN.Version)
+		}
+		if v, err = arn.NextVersion(pattern, existing); err != nil {
+			return arn.ARN{}, err
+		}
+	}
+	a := nameARN.WithVersion(v)
+	if _, err := tx.Get(ctx, a); err == nil {
+		return arn.ARN{}, apierr.AlreadyExists(kind, a.String())
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return arn.ARN{}, storeErr(a, kind, err)
+	}
+	return a, nil
 }
