@@ -20,6 +20,7 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -100,7 +101,7 @@ func Open(ctx context.Context, cfg Config) (store.Store, error) {
 	}
 	reader.SetMaxOpenConns(cfg.Readers)
 	reader.SetMaxIdleConns(cfg.Readers)
-	b := &backend{writer: writer, reader: reader}
+	b := &backend{writer: writer, reader: reader, readerStmts: newStmtCache(reader), writerStmts: newStmtCache(writer)}
 	ms, err := sqlstore.LoadMigrations(migrationFiles, "migrations")
 	if err == nil {
 		err = sqlstore.Migrate(ctx, b, Dialect, ms)
@@ -113,21 +114,37 @@ func Open(ctx context.Context, cfg Config) (store.Store, error) {
 }
 
 // backend is sqlstore.Backend over database/sql.
+//
+// Statements are prepared once and reused (modernc.org/sqlite keeps a
+// prepared statement compiled between runs, while a plain query is parsed
+// and planned on every call): each *sql.DB has a cache of *sql.Stmt by
+// query text. Reads outside a transaction use the reader's statements,
+// which database/sql prepares on each pooled connection as needed.
+// Statements inside a transaction use the writer's statements through
+// tx.StmtContext. The writer has a single connection, which the transaction
+// holds, so a statement cannot be prepared on it during the transaction: a
+// transaction that runs a query not yet prepared runs it unprepared and
+// leaves its text for the next Begin to prepare before it starts its own
+// transaction.
 type backend struct {
-	writer, reader *sql.DB
+	writer, reader           *sql.DB
+	readerStmts, writerStmts *stmtCache
 }
 
-func (b *backend) Reader() sqlstore.Querier { return querier{b.reader} }
+func (b *backend) Reader() sqlstore.Querier { return querier{q: b.reader, stmts: b.readerStmts} }
 
 func (b *backend) Begin(ctx context.Context) (sqlstore.TxConn, error) {
+	b.writerStmts.preparePending(ctx)
 	tx, err := b.writer.BeginTx(ctx, nil) // BEGIN IMMEDIATE (_txlock)
 	if err != nil {
 		return nil, err
 	}
-	return txConn{querier{tx}, tx}, nil
+	return txConn{querier{q: tx, stmts: b.writerStmts, tx: tx}, tx}, nil
 }
 
 func (b *backend) Close() error {
+	b.readerStmts.close()
+	b.writerStmts.close()
 	rerr := b.reader.Close()
 	// Closing the last connection checkpoints the WAL into the database.
 	if err := b.writer.Close(); err != nil {
@@ -139,15 +156,143 @@ func (b *backend) Close() error {
 	return nil
 }
 
+// maxCachedStmts bounds the statements a stmtCache holds: queries are
+// built from a bounded set of shapes, but the number of IN (?, …) values
+// varies, so past the bound a query simply runs unprepared.
+const maxCachedStmts = 512
+
+// stmtCache holds the prepared statements of one *sql.DB by query text.
+type stmtCache struct {
+	db      *sql.DB
+	mu      sync.RWMutex
+	m       map[string]*sql.Stmt
+	pending map[string]struct{} // writer: texts to prepare at the next Begin
+	closed  bool
+}
+
+func newStmtCache(db *sql.DB) *stmtCache {
+	return &stmtCache{db: db, m: map[string]*sql.Stmt{}, pending: map[string]struct{}{}}
+}
+
+// get returns the statement of query, or nil.
+func (c *stmtCache) get(query string) *sql.Stmt {
+	c.mu.RLock()
+	st := c.m[query]
+	c.mu.RUnlock()
+	return st
+}
+
+// prepare returns the statement of query, preparing it when needed; nil
+// when the cache is full or preparing fails (the caller then runs the query
+// unprepared, which reports the same error).
+func (c *stmtCache) prepare(ctx context.Context, query string) *sql.Stmt {
+	if st := c.get(query); st != nil {
+		return st
+	}
+	c.mu.RLock()
+	full := len(c.m) >= maxCachedStmts || c.closed
+	c.mu.RUnlock()
+	if full {
+		return nil
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	return c.add(query, st)
+}
+
+// add stores st unless the cache has one for query already (then st is
+// closed and the cached one returned) or is closed or full (st is closed,
+// nil returned).
+func (c *stmtCache) add(query string, st *sql.Stmt) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.m[query]; old != nil {
+		st.Close()
+		return old
+	}
+	if c.closed || len(c.m) >= maxCachedStmts {
+		st.Close()
+		return nil
+	}
+	c.m[query] = st
+	return st
+}
+
+// want records a query run unprepared in a transaction, for preparePending.
+func (c *stmtCache) want(query string) {
+	c.mu.Lock()
+	if !c.closed && len(c.m)+len(c.pending) < maxCachedStmts {
+		c.pending[query] = struct{}{}
+	}
+	c.mu.Unlock()
+}
+
+// preparePending prepares the queries want recorded. It must not run while
+// the caller holds the writer connection.
+func (c *stmtCache) preparePending(ctx context.Context) {
+	c.mu.Lock()
+	if len(c.pending) == 0 {
+		c.mu.Unlock()
+		return
+	}
+	queries := make([]string, 0, len(c.pending))
+	for q := range c.pending {
+		queries = append(queries, q)
+	}
+	clear(c.pending)
+	c.mu.Unlock()
+	for _, q := range queries {
+		c.prepare(ctx, q)
+	}
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	for q, st := range c.m {
+		st.Close()
+		delete(c.m, q)
+	}
+	clear(c.pending)
+}
+
 type sqlQuerier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-type querier struct{ q sqlQuerier }
+// querier runs statements on a *sql.DB (tx nil) or in a transaction.
+type querier struct {
+	q     sqlQuerier
+	stmts *stmtCache
+	tx    *sql.Tx
+}
+
+// stmt is the prepared statement to run query with, or nil to run it
+// unprepared.
+func (q querier) stmt(ctx context.Context, query string) *sql.Stmt {
+	if q.tx == nil {
+		return q.stmts.prepare(ctx, query)
+	}
+	st := q.stmts.get(query)
+	if st == nil {
+		q.stmts.want(query)
+		return nil
+	}
+	return q.tx.StmtContext(ctx, st) // closed with the transaction
+}
 
 func (q querier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := q.q.ExecContext(ctx, query, args...)
+	var res sql.Result
+	var err error
+	if st := q.stmt(ctx, query); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = q.q.ExecContext(ctx, query, args...)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -155,7 +300,13 @@ func (q querier) Exec(ctx context.Context, query string, args ...any) (int64, er
 }
 
 func (q querier) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
-	rows, err := q.q.QueryContext(ctx, query, args...)
+	var rows *sql.Rows
+	var err error
+	if st := q.stmt(ctx, query); st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = q.q.QueryContext(ctx, query, args...)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
@@ -30,8 +32,36 @@ func (r *recordScan) dest() []any {
 	return []any{&r.arn, &r.owner, &r.attrs, &r.data, &r.tags, &r.policy, &r.principals, &r.revision, &r.created, &r.updated}
 }
 
+// arnCache maps stored ARN texts to their parsed ARNs, so that reading a
+// record does not run the (regular expression) ARN parser every time.
+// arn.Parse is a pure function of the text, so a cached ARN is exactly what
+// parsing would return; only successful parses are cached. The cache is
+// shared by every store and emptied when it grows past maxCachedARNs.
+var arnCache struct {
+	m sync.Map // string -> arn.ARN
+	n atomic.Int64
+}
+
+const maxCachedARNs = 1 << 16
+
+func parseStoredARN(s string) (arn.ARN, error) {
+	if v, ok := arnCache.m.Load(s); ok {
+		return v.(arn.ARN), nil
+	}
+	a, err := arn.Parse(s)
+	if err != nil {
+		return arn.ARN{}, err
+	}
+	if arnCache.n.Add(1) > maxCachedARNs {
+		arnCache.m.Clear()
+		arnCache.n.Store(1)
+	}
+	arnCache.m.Store(s, a)
+	return a, nil
+}
+
 func (r *recordScan) record() (store.Record, error) {
-	a, err := arn.Parse(r.arn)
+	a, err := parseStoredARN(r.arn)
 	if err != nil {
 		return store.Record{}, fmt.Errorf("store: stored ARN %q does not parse: %w", r.arn, err)
 	}
@@ -40,13 +70,13 @@ func (r *recordScan) record() (store.Record, error) {
 	if r.data.Valid {
 		rec.Data = json.RawMessage(r.data.String)
 	}
-	if err := json.Unmarshal([]byte(r.tags), &rec.Tags); err != nil {
+	if rec.Tags, err = decodeTags(r.tags); err != nil {
 		return store.Record{}, fmt.Errorf("store: tags of %s: %w", r.arn, err)
 	}
-	if err := json.Unmarshal([]byte(r.attrs), &rec.Attrs); err != nil {
+	if rec.Attrs, err = decodeAttrs(r.attrs); err != nil {
 		return store.Record{}, fmt.Errorf("store: attributes of %s: %w", r.arn, err)
 	}
-	if err := json.Unmarshal([]byte(r.principals), &rec.Principals); err != nil {
+	if rec.Principals, err = decodeStrings(r.principals); err != nil {
 		return store.Record{}, fmt.Errorf("store: principals of %s: %w", r.arn, err)
 	}
 	if rec.Tags == nil {
