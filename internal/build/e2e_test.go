@@ -213,6 +213,8 @@ func TestBuildFailingTestPhase(t *testing.T) {
 // debugKeptVM waits for a kept VM, runs a command in it as `goldsmith
 // debug` does, and returns the command's output.
 func debugKeptVM(ctx context.Context, out string) string {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
+	defer cancel()
 	for ctx.Err() == nil {
 		data, err := os.ReadFile(filepath.Join(out, build.DebugFile))
 		if err != nil {
@@ -223,13 +225,15 @@ func debugKeptVM(ctx context.Context, out string) string {
 		if json.Unmarshal(data, &info) != nil {
 			continue
 		}
-		c, err := agent.Dial(ctx, info.AgentSocket)
+		dctx, dcancel := context.WithTimeout(ctx, 2*time.Minute)
+		defer dcancel()
+		c, err := agent.Dial(dctx, info.AgentSocket)
 		if err != nil {
 			return "dial: " + err.Error()
 		}
 		defer c.Close()
 		var buf bytes.Buffer
-		if _, err := c.Exec(ctx, agent.ExecRequest{Argv: []string{"cat", "/etc/goldsmith-marker"}}, agent.Stdio{Stdout: &buf}); err != nil {
+		if _, err := c.Exec(dctx, agent.ExecRequest{Argv: []string{"cat", "/etc/goldsmith-marker"}}, agent.Stdio{Stdout: &buf}); err != nil {
 			return "exec: " + err.Error()
 		}
 		return buf.String()

@@ -129,7 +129,7 @@ func (b *vmBuild) waitTestAgent(ctx context.Context) error {
 
 func (b *vmBuild) stopTest(ctx context.Context) error {
 	if b.testAgt != nil {
-		defer b.testAgt.Close()
+		b.testAgt.Close() // before keepForDebug: see stopBuild
 	}
 	if b.testVM == nil {
 		return nil

@@ -251,7 +251,9 @@ func (b *vmBuild) launchBuild(ctx context.Context) error {
 
 func (b *vmBuild) stopBuild(ctx context.Context) error {
 	if b.buildAgent != nil {
-		defer b.buildAgent.Close()
+		// Disconnect first: QEMU's agent socket takes one client at a time,
+		// and `goldsmith debug` must be able to reach a kept VM.
+		b.buildAgent.Close()
 	}
 	if b.buildVM == nil {
 		return nil
