@@ -319,6 +319,13 @@ func (b *vmBuild) dialAgent(ctx context.Context, cfg qemu.Config, vm *qemu.VM) (
 		return nil, b.vmError(vm, cfg, fmt.Errorf("ask the guest agent: %w", err))
 	}
 	b.opts.Reporter.Logf("guest agent %s answers from %s (%s/%s)", info.Version, info.Hostname, info.OS, info.Arch)
+	// The agent starts as soon as its seed disk appears, before the boot
+	// has finished; components run on a booted system (first-boot units,
+	// such as SSH host key generation, done), as on Image Builder.
+	state, _ := execGuest(actx, c, "command -v systemctl >/dev/null || exit 0; timeout 180 systemctl is-system-running --wait || true")
+	if s := strings.TrimSpace(state); s != "" {
+		b.opts.Reporter.Logf("guest system state: %s", s)
+	}
 	return c, nil
 }
 
