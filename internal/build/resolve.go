@@ -117,9 +117,15 @@ func loadComponent(r *recipe.Recipe, ref recipe.ComponentRef) (*Component, []byt
 	return &Component{Name: m.Name, Version: m.Version, Source: "managed:" + m.Name}, m.Data, nil
 }
 
+// looksLikeFile tells a component file ("c.yaml", "dir/c") from a managed
+// component name, with or without a version ("update-linux/1.x.x").
 func looksLikeFile(s string) bool {
-	return strings.ContainsAny(s, "/\\") && !strings.Contains(s, "/x.") && !isVersioned(s) ||
-		strings.HasSuffix(s, ".yaml") || strings.HasSuffix(s, ".yml") || strings.HasSuffix(s, ".json")
+	for _, ext := range []string{".yaml", ".yml", ".json"} {
+		if strings.HasSuffix(s, ext) {
+			return true
+		}
+	}
+	return strings.ContainsAny(s, "/\\") && !isVersioned(s)
 }
 
 // isVersioned reports "name/1.2.3" (a managed component with a version).

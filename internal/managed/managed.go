@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/goldsmith-dev/goldsmith/internal/arn"
 )
 
 //go:embed components/*.yaml
@@ -49,14 +51,10 @@ func Get(ref string) (*Component, error) {
 }
 
 func versionMatches(pattern, v string) bool {
-	pp, vv := strings.Split(pattern, "."), strings.Split(v, ".")
-	if len(pp) != 3 {
+	p, err := arn.ParseVersion(pattern)
+	if err != nil {
 		return false
 	}
-	for i := range pp {
-		if pp[i] != "x" && pp[i] != vv[i] {
-			return false
-		}
-	}
-	return true
+	c, err := arn.ParseVersion(v)
+	return err == nil && p.Matches(c)
 }
