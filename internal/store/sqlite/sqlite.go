@@ -18,12 +18,14 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // also registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/goldsmith-dev/goldsmith/internal/store"
 	"github.com/goldsmith-dev/goldsmith/internal/store/sqlstore"
@@ -90,11 +92,15 @@ func Open(ctx context.Context, cfg Config) (store.Store, error) {
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxLifetime(0)
 	writer.SetConnMaxIdleTime(0)
-	if err := writer.PingContext(ctx); err != nil {
+	if err := pingWhileBusy(ctx, writer, cfg.BusyTimeout); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite store: open %s: %w (is the directory there and writable?)", cfg.Path, err)
 	}
-	reader, err := sql.Open("sqlite", cfg.Path+"?"+pragmas+"&_pragma=query_only(1)")
+	// WAL is a property of the file, set by the writer above; readers
+	// only need the timeout and the foreign-key setting.
+	readPragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=query_only(1)",
+		cfg.BusyTimeout.Milliseconds())
+	reader, err := sql.Open("sqlite", cfg.Path+"?"+readPragmas)
 	if err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite store: open %s: %w", cfg.Path, err)
@@ -111,6 +117,28 @@ func Open(ctx context.Context, cfg Config) (store.Store, error) {
 		return nil, fmt.Errorf("sqlite store %s: %w", cfg.Path, err)
 	}
 	return sqlstore.New(b, Dialect, cfg.Now), nil
+}
+
+// pingWhileBusy opens db's connection, retrying while SQLite reports
+// SQLITE_BUSY. Switching a new database to WAL takes an exclusive lock
+// for which SQLite does not call the busy handler, so processes opening a
+// new database together see SQLITE_BUSY at once instead of waiting.
+func pingWhileBusy(ctx context.Context, db *sql.DB, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	delay := 5 * time.Millisecond
+	for {
+		err := db.PingContext(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 200*time.Millisecond)
+	}
 }
 
 // backend is sqlstore.Backend over database/sql.
