@@ -27,9 +27,7 @@ func TestExecutePowerShellFake(t *testing.T) {
 	dir := t.TempDir()
 	fake := filepath.Join(dir, "pwsh")
 	body := "#!/bin/sh\necho \"args: $*\"\nfor last; do :; done\ncat \"$last\"\ngrep -q 'exit 3010' \"$last\" && exit 194\ngrep -q 'exit 5' \"$last\" && exit 5\nexit 0\n"
-	if err := os.WriteFile(fake, []byte(body), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	writeProgram(t, fake, body)
 	userScript := filepath.Join(dir, "mine.ps1")
 	if err := os.WriteFile(userScript, []byte("Write-Output mine\n"), 0o644); err != nil {
 		t.Fatal(err)

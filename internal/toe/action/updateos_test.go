@@ -3,6 +3,7 @@ package action
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -77,9 +78,7 @@ func sysFakePrograms(t *testing.T, bodies map[string]string) (lookPath func(stri
 	log = filepath.Join(dir, "calls.log")
 	for name, body := range bodies {
 		script := "#!/bin/sh\necho \"" + name + " $* DEBIAN_FRONTEND=$DEBIAN_FRONTEND\" >> " + log + "\n" + body + "\n"
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
-			t.Fatal(err)
-		}
+		writeProgram(t, filepath.Join(dir, name), script)
 	}
 	return func(name string) (string, error) {
 		p := filepath.Join(dir, name)
@@ -145,5 +144,18 @@ func TestUpdateOSRun(t *testing.T) {
 				t.Errorf("console does not echo the commands: %q", console.String())
 			}
 		})
+	}
+}
+
+// writeProgram writes an executable script through a child process. Written
+// from this process, the file could be open for writing in a child forked
+// at that moment by a parallel test, and exec would fail with ETXTBSY
+// ("text file busy"); the child's descriptor never reaches our forks.
+func writeProgram(t *testing.T, path, script string) {
+	t.Helper()
+	cmd := exec.Command("sh", "-c", `cat > "$1" && chmod 755 "$1"`, "sh", path)
+	cmd.Stdin = strings.NewReader(script)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("write %s: %v: %s", path, err, out)
 	}
 }
