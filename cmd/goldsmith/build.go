@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -23,7 +24,8 @@ func newBuildCommand() *cobra.Command {
 	var (
 		file, out, formats, accel, firmware, testFirmware, baseCache, agentBin string
 		memory, cpus                                                           int
-		noNetwork, keep, skipTests                                             bool
+		noNetwork, keep, skipTests, noCache                                    bool
+		cf                                                                     cacheFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "build -f RECIPE -o OUTDIR",
@@ -54,6 +56,10 @@ requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
 				NoNetwork: noNetwork, KeepOnFailure: keep, SkipTests: skipTests, AgentBinary: agentBin,
 				Bases: &baseimage.Cache{Dir: baseCache},
 			}
+			if opts.Cache, err = cf.cache(); err != nil {
+				return err
+			}
+			opts.NoCache = noCache
 			opts.Reporter = newReporter(cmd)
 			res, err := build.Build(cmd.Context(), opts)
 			if res != nil && res.Manifest != nil {
@@ -91,6 +97,8 @@ requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
 	f.BoolVar(&skipTests, "skip-tests", false, "do not boot a test instance")
 	f.StringVar(&baseCache, "base-cache", "", "base image cache folder (default ~/.cache/goldsmith/base)")
 	f.StringVar(&agentBin, "agent-binary", "", "goldsmith binary to run in the guest (default: this one; it must be static)")
+	f.BoolVar(&noCache, "no-cache", false, "run every build phase, reading nothing from the step cache (new entries are still saved)")
+	cf.register(cmd)
 	cmd.MarkFlagRequired("file")
 	cmd.MarkFlagRequired("output")
 	return cmd
@@ -110,8 +118,18 @@ func printTimings(w io.Writer, m *build.Manifest) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "build step\ttime\t")
 	for _, t := range m.Timings.Steps {
-		fmt.Fprintf(tw, "%s\t%.1fs\t\n", t.Step, t.Duration.Seconds())
+		if t.Status == "skipped" && strings.HasPrefix(t.Step, "cache:") && t.Note == "cached" {
+			continue // a cache hit shows on the component's build step
+		}
+		note := ""
+		if t.Status == "skipped" {
+			note = "  (" + t.Note + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%.1fs\t%s\n", t.Step, t.Duration.Seconds(), note)
 	}
 	fmt.Fprintf(tw, "total\t%.1fs\t\n", m.Timings.Total.Seconds())
 	tw.Flush()
+	if c := m.Cache; c != nil && c.Hits > 0 {
+		fmt.Fprintf(w, "step cache: %d component build phases from the cache, about %s saved\n", c.Hits, c.Saved.Round(time.Second))
+	}
 }

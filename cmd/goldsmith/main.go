@@ -36,7 +36,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newToeCommand(), newBuildCommand(), newAgentCommand(), newDebugCommand(), newServeCommand(), newKeysCommand())
+	root.AddCommand(newToeCommand(), newBuildCommand(), newAgentCommand(), newDebugCommand(), newServeCommand(), newKeysCommand(), newCacheCommand())
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return

@@ -23,6 +23,7 @@ type Manifest struct {
 	Base        BaseInfo       `json:"baseImage"`
 	Components  []*Component   `json:"components"`
 	Accelerator string         `json:"accelerator,omitempty"`
+	Cache       *CacheSummary  `json:"stepCache,omitempty"`
 	Outputs     []Output       `json:"outputs"`
 	Packages    int            `json:"packageCount"`
 	SBOM        string         `json:"sbom,omitempty"`

@@ -28,6 +28,10 @@ type Component struct {
 	// CacheKey identifies the disk state after this component's build
 	// phase: a hash of the base image and every component up to this one.
 	CacheKey string `json:"cacheKey"`
+	// NoCache: the recipe opted the component out of the step cache.
+	NoCache bool `json:"noCache,omitempty"`
+	// Cache is what the step cache did for its build phase.
+	Cache *CacheUse `json:"cache,omitempty"`
 
 	Doc *component.Document `json:"-"`
 }
@@ -56,7 +60,7 @@ func ResolveComponents(r *recipe.Recipe) ([]*Component, error) {
 			}
 			return nil, err
 		}
-		c.Index, c.Doc, c.Digest, c.Parameters = i, doc, doc.Digest(), ref.Values()
+		c.Index, c.Doc, c.Digest, c.Parameters, c.NoCache = i, doc, doc.Digest(), ref.Values(), ref.NoCache
 		if c.Name == "" {
 			c.Name = doc.Name
 		}
@@ -156,11 +160,12 @@ func checkParameters(r *recipe.Recipe, i int, ref recipe.ComponentRef, doc *comp
 }
 
 // CacheKeys sets each component's CacheKey: the disk state after
-// component i depends on the base image, the working directory and, in
-// order, every component up to i (document, version, parameters).
-func CacheKeys(baseDigest, workDir string, comps []*Component) {
+// component i depends on the base image, the recipe's working directory
+// and root volume size, and, in order, every component up to i (document,
+// version, parameters).
+func CacheKeys(baseDigest string, r *recipe.Recipe, comps []*Component) {
 	h := sha256.New()
-	fmt.Fprintf(h, "goldsmith-step-cache-v1\nbase %s\nworkdir %s\n", baseDigest, workDir)
+	fmt.Fprintf(h, "goldsmith-step-cache-v1\nbase %s\nworkdir %s\nvolume %d\n", baseDigest, r.WorkingDirectory, r.RootVolumeGiB)
 	for _, c := range comps {
 		fmt.Fprintf(h, "component %s %s\n", c.Digest, c.Version)
 		keys := make([]string, 0, len(c.Parameters))

@@ -15,6 +15,7 @@ import (
 	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
 	"github.com/goldsmith-dev/goldsmith/internal/recipe"
 	"github.com/goldsmith-dev/goldsmith/internal/sbom"
+	"github.com/goldsmith-dev/goldsmith/internal/stepcache"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
 )
 
@@ -44,6 +45,16 @@ type Options struct {
 	AgentBinary string
 	// Bases builds and caches base images.
 	Bases *baseimage.Cache
+	// Cache is the step cache: the disk after each component's build phase
+	// is saved, and a build starts from the longest cached prefix of its
+	// components. Nil: no step cache.
+	Cache *stepcache.Cache
+	// CacheNamespace keeps entries apart (the account id on a server);
+	// default "local".
+	CacheNamespace string
+	// NoCache runs every build phase: nothing is read from the cache (new
+	// entries are still saved, replacing stale ones).
+	NoCache bool
 	// TempDir is where VM files live while building; default os.TempDir().
 	TempDir string
 	// Reporter receives progress (nil: none).
@@ -109,6 +120,8 @@ type vmBuild struct {
 	testAgt  *agent.Client
 	packages []sbom.Package
 
+	cache    cacheState
+
 	manifest *Manifest
 	tails    map[string][]string // step output tails, by component/phase/step
 	failure  *Failure
@@ -147,6 +160,9 @@ func (o Options) withDefaults() (Options, error) {
 			return o, fmt.Errorf("find the goldsmith binary to copy into the guest: %w", err)
 		}
 		o.AgentBinary = exe
+	}
+	if o.CacheNamespace == "" {
+		o.CacheNamespace = "local"
 	}
 	if o.Bases == nil {
 		o.Bases = &baseimage.Cache{}

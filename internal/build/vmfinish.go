@@ -97,7 +97,8 @@ func (b *vmBuild) capture(ctx context.Context) error {
 		}
 	}
 	b.image = filepath.Join(dir, b.outputName(QCOW2))
-	if err := Convert(ctx, QCOW2, b.buildCfg.DiskPath(), b.image); err != nil {
+	// The top layer of the VM's disk: the step cache's snapshots move it.
+	if err := Convert(ctx, QCOW2, b.buildVM.TopLayer(), b.image); err != nil {
 		return fmt.Errorf("capture the disk: %w", err)
 	}
 	return nil

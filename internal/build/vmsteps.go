@@ -45,17 +45,37 @@ func (b *vmBuild) steps() []Step[vmBuild] {
 	steps := []Step[vmBuild]{
 		{Name: "base-image", Run: m((*vmBuild).baseImage)},
 		{Name: "prepare", Run: m((*vmBuild).prepare), Cleanup: m((*vmBuild).removeWork)},
+	}
+	if b.opts.Cache != nil {
+		steps = append(steps, Step[vmBuild]{Name: "step-cache", Run: m((*vmBuild).lookupCache)})
+	}
+	steps = append(steps, []Step[vmBuild]{
 		{Name: "launch-build-vm", Run: m((*vmBuild).launchBuild), Cleanup: m((*vmBuild).stopBuild)},
 		{Name: "wait-build-agent", Run: m((*vmBuild).waitBuildAgent)},
+	}...)
+	for _, c := range b.comps {
+		if c.HasPhase("build") {
+			steps = append(steps, Step[vmBuild]{Name: "build:" + c.Name, Run: func(ctx context.Context, b *vmBuild) error {
+				if err := b.buildPhaseCached(c); err != nil {
+					return err
+				}
+				start := time.Now()
+				err := b.runComponent(ctx, b.buildAgent, c, "build")
+				b.cache.buildTimes[c.Index] = time.Since(start)
+				return err
+			}})
+		}
+		if b.opts.Cache != nil {
+			steps = append(steps, Step[vmBuild]{Name: "cache:" + c.Name, Run: func(ctx context.Context, b *vmBuild) error {
+				return b.storeLayer(ctx, c)
+			}})
+		}
 	}
-	for _, phase := range []string{"build", "validate"} {
-		for _, c := range b.comps {
-			if c.HasPhase(phase) {
-				c, phase := c, phase
-				steps = append(steps, Step[vmBuild]{Name: phase + ":" + c.Name, Run: func(ctx context.Context, b *vmBuild) error {
-					return b.runComponent(ctx, b.buildAgent, c, phase)
-				}})
-			}
+	for _, c := range b.comps {
+		if c.HasPhase("validate") {
+			steps = append(steps, Step[vmBuild]{Name: "validate:" + c.Name, Run: func(ctx context.Context, b *vmBuild) error {
+				return b.runComponent(ctx, b.buildAgent, c, "validate")
+			}})
 		}
 	}
 	steps = append(steps,
@@ -125,7 +145,7 @@ func (b *vmBuild) baseImage(ctx context.Context) error {
 		return fmt.Errorf("parentImage %q is neither a known base image (debian-12) nor a disk file", name)
 	}
 	b.manifest.Base = b.baseInfo
-	CacheKeys(b.baseInfo.Digest, b.opts.Recipe.WorkingDirectory, b.comps)
+	CacheKeys(b.baseInfo.Digest, b.opts.Recipe, b.comps)
 	return nil
 }
 

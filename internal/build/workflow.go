@@ -27,9 +27,17 @@ type Timing struct {
 	Step     string        `json:"step"`
 	Start    time.Time     `json:"start"`
 	Duration time.Duration `json:"durationNs"`
-	Status   string        `json:"status"` // success, failed, cancelled
+	Status   string        `json:"status"` // success, skipped, failed, cancelled
 	Error    string        `json:"error,omitempty"`
+	Note     string        `json:"note,omitempty"` // why a step was skipped
 }
+
+// Skip is returned by a step that had nothing to do (its work came from the
+// step cache, say): the step is recorded as skipped with Reason, and the
+// build goes on.
+type Skip struct{ Reason string }
+
+func (s *Skip) Error() string { return "skipped: " + s.Reason }
 
 // Observer hears about steps as they start and end (progress view, build
 // log, API workflow step executions).
@@ -69,6 +77,9 @@ func Run[S any](ctx context.Context, s *S, steps []Step[S], obs Observer) ([]Tim
 		t := Timing{Step: st.Name, Start: time.Now(), Status: "success"}
 		err := st.Run(ctx, s)
 		t.Duration = time.Since(t.Start)
+		if skip := (*Skip)(nil); errors.As(err, &skip) {
+			t.Status, t.Note, err = "skipped", skip.Reason, nil
+		}
 		if err != nil {
 			t.Status, t.Error = "failed", err.Error()
 			if ctx.Err() != nil {

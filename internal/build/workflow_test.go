@@ -80,3 +80,22 @@ func TestCancelledBuildStillCleansUp(t *testing.T) {
 		t.Errorf("log %s: cleanups must run with a live context after cancel", got)
 	}
 }
+
+func TestSkippedStep(t *testing.T) {
+	t.Parallel()
+	steps := []build.Step[state]{
+		step("a", false),
+		{Name: "b", Run: func(ctx context.Context, s *state) error {
+			return &build.Skip{Reason: "from the step cache"}
+		}},
+		step("c", false),
+	}
+	var s state
+	timings, err := build.Run(context.Background(), &s, steps, nil)
+	if err != nil {
+		t.Fatalf("a skipped step failed the build: %v", err)
+	}
+	if len(timings) != 3 || timings[1].Status != "skipped" || timings[1].Note != "from the step cache" || timings[2].Status != "success" {
+		t.Fatalf("timings = %+v", timings)
+	}
+}

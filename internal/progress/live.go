@@ -71,6 +71,10 @@ func (l *Live) StepStarted(name string) {
 
 // StepFinished implements build.Observer.
 func (l *Live) StepFinished(t build.Timing) {
+	if t.Status == "skipped" {
+		l.println("↷ %-28s %8s  %s", t.Step, "", t.Note)
+		return
+	}
 	mark := "✓"
 	if t.Status != "success" {
 		mark = "✗"

@@ -36,8 +36,12 @@ func (p *Plain) StepStarted(name string) { p.line("==> %s", name) }
 
 // StepFinished implements build.Observer.
 func (p *Plain) StepFinished(t build.Timing) {
-	if t.Status == "success" {
+	switch t.Status {
+	case "success":
 		p.line("<== %s done in %s", t.Step, t.Duration.Round(time.Millisecond))
+		return
+	case "skipped":
+		p.line("<== %s skipped: %s", t.Step, t.Note)
 		return
 	}
 	p.line("<== %s %s after %s", t.Step, t.Status, t.Duration.Round(time.Millisecond))

@@ -33,7 +33,10 @@ type ComponentRef struct {
 	// name (update-linux), or a path to a component file.
 	ComponentArn string
 	Parameters   []Parameter
-	Pos          component.Pos
+	// NoCache opts the component out of the step cache (`cache: false`):
+	// its build phase always runs, and so does every one after it.
+	NoCache bool
+	Pos     component.Pos
 }
 
 // Parameter is a component parameter value as Image Builder writes it:
@@ -161,8 +164,16 @@ func components(v *component.Value, r *component.Reporter) []ComponentRef {
 				c.ComponentArn = str(f.Value, fp, r)
 			case "parameters":
 				c.Parameters = parameters(f.Value, fp, r)
+			case "cache":
+				switch strings.ToLower(f.Value.String()) {
+				case "true":
+				case "false":
+					c.NoCache = true
+				default:
+					r.Add(f.Value.Pos, fp, "must be true or false")
+				}
 			default:
-				r.Add(f.KeyPos, fp, "unknown key %q; a component entry has componentArn and parameters", f.Key)
+				r.Add(f.KeyPos, fp, "unknown key %q; a component entry has componentArn, parameters and cache", f.Key)
 			}
 		}
 		if c.ComponentArn == "" {

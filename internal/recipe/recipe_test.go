@@ -35,6 +35,8 @@ func TestRecipeProblems(t *testing.T) {
 		{"typo", "name: web\nsemanticVersion: 1.0.0\nparentImage: debian-12\ncomponent: [{componentArn: a}]\n", `4:1: component: unknown key "component" (did you mean "components"?)`},
 		{"param shape", "name: web\nsemanticVersion: 1.0.0\nparentImage: debian-12\ncomponents: [{componentArn: a, parameters: [{name: x}]}]\n", "components[0].parameters[0]: must be {name"},
 		{"volume", "name: web\nsemanticVersion: 1.0.0\nparentImage: debian-12\ncomponents: [{componentArn: a}]\nblockDeviceMappings: [{ebs: {volumeSize: big}}]\n", "blockDeviceMappings[0].ebs.volumeSize: must be a size in GiB"},
+		{"cache off", "name: web\nsemanticVersion: 1.0.0\nparentImage: debian-12\ncomponents: [{componentArn: a, cache: false}]\n", ""},
+		{"cache typo", "name: web\nsemanticVersion: 1.0.0\nparentImage: debian-12\ncomponents: [{componentArn: a, cache: nope}]\n", "4:39: components[0].cache: must be true or false"},
 		{"too many", "name: web\nsemanticVersion: 1.0.0\nparentImage: debian-12\ncomponents: [" + strings.Repeat("{componentArn: a},", 21) + "]\n", "at most 20 components"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

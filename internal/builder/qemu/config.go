@@ -194,7 +194,7 @@ func Args(c Config) []string {
 			"-drive", "if=pflash,format=raw,unit=0,readonly=on,file="+c.OVMFCode,
 			"-drive", "if=pflash,format=raw,unit=1,file="+c.VarsPath())
 	}
-	disk := "file=" + c.DiskPath() + ",format=qcow2,if=virtio,discard=unmap"
+	disk := "file=" + c.DiskPath() + ",id=" + DiskID + ",format=qcow2,if=virtio,discard=unmap"
 	if c.DiskCache != "" {
 		disk += ",cache=" + c.DiskCache
 	}

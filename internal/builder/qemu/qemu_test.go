@@ -19,7 +19,7 @@ func TestArgs(t *testing.T) {
 		" -device virtserialport,bus=vser0.0,chardev=agent0,name=org.goldsmith.agent.0" +
 		" -chardev file,id=serial0,path=/vm/serial.log -serial chardev:serial0" +
 		" -qmp unix:/vm/qmp.sock,server=on,wait=off"
-	disk := " -drive file=/vm/disk.qcow2,format=qcow2,if=virtio,discard=unmap"
+	disk := " -drive file=/vm/disk.qcow2,id=disk0,format=qcow2,if=virtio,discard=unmap"
 	tests := []struct {
 		name string
 		mod  func(*Config)
@@ -40,7 +40,7 @@ func TestArgs(t *testing.T) {
 			" -drive file=/seed.img,format=raw,if=virtio,readonly=on -drive file=/data.qcow2,format=qcow2,if=virtio" +
 			" -netdev user,id=net0 -device virtio-net-pci,netdev=net0" + tail},
 		{"unsafe cache", func(c *Config) { c.DiskCache = "unsafe" },
-			common + " -accel tcg,thread=multi -cpu max -smp 2 -m 1024 -drive file=/vm/disk.qcow2,format=qcow2,if=virtio,discard=unmap,cache=unsafe" + tail},
+			common + " -accel tcg,thread=multi -cpu max -smp 2 -m 1024 -drive file=/vm/disk.qcow2,id=disk0,format=qcow2,if=virtio,discard=unmap,cache=unsafe" + tail},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,8 @@ package qemu
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,6 +28,61 @@ type VM struct {
 	done   chan struct{} // closed when the process has exited
 	err    error         // exit status, set before done closes
 	kill   sync.Once
+
+	snapMu sync.Mutex
+	top    string // the disk layer the VM writes to
+}
+
+// DiskID is the QEMU drive id of the VM's main disk.
+const DiskID = "disk0"
+
+// Snapshot freezes the main disk's current layer and sends further writes to
+// a new qcow2 overlay, file, on top of it (QMP blockdev-snapshot-sync, an
+// external snapshot: no data is copied). It returns the frozen layer, which
+// QEMU no longer writes. The guest keeps running: flush or freeze its file
+// systems first for a consistent layer.
+func (v *VM) Snapshot(ctx context.Context, file string) (string, error) {
+	v.snapMu.Lock()
+	defer v.snapMu.Unlock()
+	select {
+	case <-v.done:
+		return "", errors.New("snapshot: the VM has stopped")
+	default:
+	}
+	if v.mon == nil {
+		return "", errors.New("snapshot: no QMP connection to the VM")
+	}
+	file = absPath(file)
+	cmd, err := json.Marshal(map[string]any{"execute": "blockdev-snapshot-sync", "arguments": map[string]any{
+		"device": DiskID, "snapshot-file": file, "format": "qcow2", "mode": "absolute-paths"}})
+	if err != nil {
+		return "", err
+	}
+	type result struct {
+		out []byte
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() { out, err := v.mon.Run(cmd); ch <- result{out, err} }()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			return "", fmt.Errorf("snapshot the disk to %s: %w", file, r.err)
+		}
+	case <-ctx.Done():
+		return "", fmt.Errorf("snapshot the disk: %w", ctx.Err())
+	}
+	frozen := v.top
+	v.top = file
+	return frozen, nil
+}
+
+// TopLayer is the disk layer the VM writes to now: Config.DiskPath() until
+// the first Snapshot.
+func (v *VM) TopLayer() string {
+	v.snapMu.Lock()
+	defer v.snapMu.Unlock()
+	return v.top
 }
 
 // Launch creates the VM's disk overlay (and UEFI variable store) in cfg.Dir
@@ -57,7 +114,7 @@ func Launch(ctx context.Context, cfg Config) (*VM, error) {
 		}
 	}
 
-	v := &VM{Config: c, stderr: &tailBuffer{}, done: make(chan struct{})}
+	v := &VM{Config: c, stderr: &tailBuffer{}, done: make(chan struct{}), top: absPath(c.DiskPath())}
 	v.cmd = exec.Command(c.QEMU, Args(c)...)
 	v.cmd.Stdout, v.cmd.Stderr = v.stderr, v.stderr
 	v.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -1,0 +1,195 @@
+package build_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/goldsmith-dev/goldsmith/internal/build"
+	"github.com/goldsmith-dev/goldsmith/internal/stepcache"
+	"github.com/goldsmith-dev/goldsmith/internal/toe"
+)
+
+// quietReporter is testReporter without the listing lines the cache test
+// prints by the thousand.
+type quietReporter struct{ testReporter }
+
+func (r quietReporter) ComponentEvent(c *build.Component, stage string, e toe.Event) {
+	if strings.HasPrefix(e.Line, "TREE ") || strings.HasPrefix(e.Line, "PKG ") {
+		return
+	}
+	r.testReporter.ComponentEvent(c, stage, e)
+}
+
+// cacheRecipe writes components a, b and c (each writes its value) and a
+// recipe a=va, b=vb, c=vc, tree into dir, and returns the recipe path.
+func cacheRecipe(t *testing.T, dir, va, vb, vc string) string {
+	t.Helper()
+	tmpl, err := os.ReadFile("testdata/stepcache/layer.yaml.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, _ := filepath.Abs("testdata/stepcache/tree.yaml")
+	var comps strings.Builder
+	for _, c := range []struct{ name, value string }{{"a", va}, {"b", vb}, {"c", vc}} {
+		p := filepath.Join(dir, c.name+".yaml")
+		if err := os.WriteFile(p, []byte(strings.ReplaceAll(string(tmpl), "NAME", c.name)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&comps, "  - componentArn: %s\n    parameters: [{name: Value, value: [%q]}]\n", p, c.value)
+	}
+	fmt.Fprintf(&comps, "  - componentArn: %s\n", tree)
+	r := fmt.Sprintf("name: cached\nsemanticVersion: 1.0.0\nparentImage: debian-12\nworkingDirectory: /tmp\ncomponents:\n%s", comps.String())
+	p := filepath.Join(dir, fmt.Sprintf("recipe-%s-%s-%s.yaml", va, vb, vc))
+	if err := os.WriteFile(p, []byte(r), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// cacheRun is one build of the cache test.
+type cacheRun struct {
+	manifest *build.Manifest
+	out      string
+}
+
+// ran reports which components' build phases ran (not from the cache).
+func (r cacheRun) ran() string {
+	var out []string
+	for _, s := range r.manifest.Timings.Steps {
+		if strings.HasPrefix(s.Step, "build:") && s.Status == "success" {
+			out = append(out, strings.TrimPrefix(s.Step, "build:"))
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+// lines returns the tree component's validate output lines with prefix.
+func (r cacheRun) lines(t *testing.T, prefix string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.Walk(filepath.Join(r.out, "logs", "validate"), func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || info.Name() != "console.log" || !strings.Contains(p, "-tree") {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		for _, l := range strings.Split(string(data), "\n") {
+			if i := strings.Index(l, prefix); i >= 0 {
+				out = append(out, l[i:])
+			}
+		}
+		return err
+	})
+	if err != nil || len(out) == 0 {
+		t.Fatalf("no %q lines in the tree component's console log (%v)", prefix, err)
+	}
+	return out
+}
+
+// TestStepCache builds a-b-c, then changes c (only c runs, from b's
+// disk), builds that again without the cache (the result is file for file
+// the same), then changes b (b and c run).
+func TestStepCache(t *testing.T) {
+	vmTest(t)
+	dir, tmp := t.TempDir(), t.TempDir()
+	cache := &stepcache.Cache{Dir: filepath.Join(dir, "cache")}
+	run := func(name, recipePath string, noCache bool) cacheRun {
+		t.Helper()
+		out := filepath.Join(dir, name)
+		res, err := build.Build(t.Context(), build.Options{
+			Recipe: loadRecipe(t, recipePath), OutDir: out, TempDir: tmp, AgentBinary: agentBinary(t),
+			NoNetwork: true, Reporter: quietReporter{testReporter{t}}, Cache: cache, NoCache: noCache,
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		assertNothingLeft(t, tmp)
+		return cacheRun{res.Manifest, out}
+	}
+	status := func(r cacheRun) string {
+		var s []string
+		for _, c := range r.manifest.Components {
+			if c.Cache == nil {
+				s = append(s, c.Name+"=none")
+				continue
+			}
+			s = append(s, c.Name+"="+c.Cache.Status)
+		}
+		return strings.Join(s, " ")
+	}
+
+	first := run("first", cacheRecipe(t, dir, "1", "1", "1"), false)
+	if got, want := status(first), "a=stored b=stored c=stored tree=stored"; got != want {
+		t.Fatalf("first build: cache %s, want %s", got, want)
+	}
+	if got := first.ran(); got != "a,b,c" {
+		t.Fatalf("first build ran %q", got)
+	}
+	entries, err := cache.List(t.Context())
+	if err != nil || len(entries) != 4 {
+		t.Fatalf("cache has %d entries (%v), want 4", len(entries), err)
+	}
+
+	changedC := cacheRecipe(t, dir, "1", "1", "2")
+	second := run("changed-c", changedC, false)
+	if got, want := status(second), "a=hit b=hit c=stored tree=stored"; got != want {
+		t.Fatalf("c changed: cache %s, want %s", got, want)
+	}
+	if got := second.ran(); got != "c" {
+		t.Fatalf("c changed: build phases ran for %q, want only c", got)
+	}
+	if m := second.manifest; m.Cache == nil || m.Cache.Hits != 2 || m.Cache.Saved <= 0 {
+		t.Fatalf("manifest step cache summary: %+v", m.Cache)
+	}
+	if got, want := strings.Join(second.lines(t, "CONTENT "), " "), "CONTENT /opt/gs/a=1 CONTENT /opt/gs/b=1 CONTENT /opt/gs/c=2"; got != want {
+		t.Fatalf("cached build content: %s, want %s", got, want)
+	}
+
+	fresh := run("changed-c-no-cache", changedC, true)
+	if got := fresh.ran(); got != "a,b,c" {
+		t.Fatalf("--no-cache build ran %q, want every build phase", got)
+	}
+	for _, prefix := range []string{"PKG ", "TREE "} {
+		a, b := second.lines(t, prefix), fresh.lines(t, prefix)
+		if d := diffLines(a, b); d != "" {
+			t.Errorf("the cached and the uncached build differ (%s lines; - cached, + uncached):\n%s", prefix, d)
+		}
+	}
+
+	third := run("changed-b", cacheRecipe(t, dir, "1", "2", "2"), false)
+	if got, want := status(third), "a=hit b=stored c=stored tree=stored"; got != want {
+		t.Fatalf("b changed: cache %s, want %s", got, want)
+	}
+	if got := third.ran(); got != "b,c" {
+		t.Fatalf("b changed: build phases ran for %q, want b,c", got)
+	}
+	if got, want := strings.Join(third.lines(t, "CONTENT "), " "), "CONTENT /opt/gs/a=1 CONTENT /opt/gs/b=2 CONTENT /opt/gs/c=2"; got != want {
+		t.Fatalf("content: %s, want %s", got, want)
+	}
+}
+
+// diffLines lists lines only in a (-) or only in b (+), at most 40.
+func diffLines(a, b []string) string {
+	count := map[string]int{}
+	for _, l := range a {
+		count[l]++
+	}
+	for _, l := range b {
+		count[l]--
+	}
+	var out []string
+	for l, n := range count {
+		switch {
+		case n > 0:
+			out = append(out, "- "+l)
+		case n < 0:
+			out = append(out, "+ "+l)
+		}
+	}
+	if len(out) > 40 {
+		out = append(out[:40], fmt.Sprintf("... %d more", len(out)-40))
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,484 @@
+// Package stepcache stores the disk state of build VMs after each
+// component's build phase, so a rebuild starts from the last unchanged
+// component instead of the base image.
+//
+// An entry is one qcow2 layer: the clusters a component's build phase
+// wrote, with its backing file set to the entry of the component before it
+// (or to the base image for the first one). A chain of entries is the disk
+// after those components. Entries are keyed by the build's cache keys
+// (sha256 over the base image digest, the working directory, the disk size
+// and, in order, every component so far: document digest, version and
+// parameter values), so a changed component, parameter or base misses the
+// cache from that component on.
+//
+// On disk, under Dir:
+//
+//	<namespace>/<hex key>.qcow2   the layer
+//	<namespace>/<hex key>.json    its Entry (component, parent, size, use)
+//	lock                          flock held while the index changes
+//
+// A namespace isolates entries: the server uses the account id, so entries
+// are never shared between accounts; `goldsmith build` uses "local".
+//
+// Eviction is least-recently-used by total size. Using an entry touches its
+// whole chain, so a parent is never older than its children and eviction
+// takes children first; evicting an entry also removes every entry built on
+// it (they cannot be used without it).
+package stepcache
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// DefaultMaxBytes is the default size limit: 20 GiB.
+const DefaultMaxBytes = 20 << 30
+
+// Cache is a step cache in a directory.
+type Cache struct {
+	// Dir holds the cache; default $XDG_CACHE_HOME/goldsmith/steps.
+	Dir string
+	// MaxBytes is the size limit; entries beyond it are evicted, least
+	// recently used first. Default DefaultMaxBytes.
+	MaxBytes int64
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Entry describes a cached layer.
+type Entry struct {
+	Key       string `json:"key"`       // sha256:<hex>
+	Namespace string `json:"namespace"` // account id, or "local"
+	Parent    string `json:"parent,omitempty"`
+	// Backing is the file the layer sits on: the parent's layer or the
+	// base image.
+	Backing   string `json:"backing"`
+	Component string `json:"component"`
+	Version   string `json:"version,omitempty"`
+	Index     int    `json:"index"` // position in the recipe, from 0
+	// BuildTime is how long the component's build phase took when the
+	// entry was made: what a hit saves.
+	BuildTime time.Duration `json:"buildTimeNs"`
+	Size      int64         `json:"size"`
+	Created   time.Time     `json:"created"`
+	LastUsed  time.Time     `json:"lastUsed"`
+	Hits      int           `json:"hits"`
+
+	// Path is the layer file (not stored).
+	Path string `json:"-"`
+}
+
+// Layer is a layer to store: the file (a qcow2 the caller no longer
+// writes), and what it is.
+type Layer struct {
+	File      string
+	Key       string
+	Parent    string // "" for the first component
+	Backing   string // the parent's layer path, or the base image
+	Component string
+	Version   string
+	Index     int
+	BuildTime time.Duration
+}
+
+var keyRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+var nsRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// Path is the cache directory.
+func (c *Cache) Path() (string, error) {
+	if c.Dir != "" {
+		return c.Dir, nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("step cache: no cache directory (set XDG_CACHE_HOME or --cache-dir): %w", err)
+	}
+	return filepath.Join(d, "goldsmith", "steps"), nil
+}
+
+func (c *Cache) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *Cache) maxBytes() int64 {
+	if c.MaxBytes > 0 {
+		return c.MaxBytes
+	}
+	return DefaultMaxBytes
+}
+
+func checkKey(ns, key string) error {
+	if !nsRE.MatchString(ns) {
+		return fmt.Errorf("step cache: namespace %q: use letters, digits, '.', '_' and '-'", ns)
+	}
+	if !keyRE.MatchString(key) {
+		return fmt.Errorf("step cache: key %q is not sha256:<64 hex digits>", key)
+	}
+	return nil
+}
+
+func (c *Cache) paths(ns, key string) (layer, meta string, err error) {
+	if err := checkKey(ns, key); err != nil {
+		return "", "", err
+	}
+	d, err := c.Path()
+	if err != nil {
+		return "", "", err
+	}
+	base := filepath.Join(d, ns, strings.TrimPrefix(key, "sha256:"))
+	return base + ".qcow2", base + ".json", nil
+}
+
+// lock takes the cache's exclusive lock; the returned func releases it.
+func (c *Cache) lock(ctx context.Context) (func(), error) {
+	d, err := c.Path()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		return nil, fmt.Errorf("step cache: create %s: %w", d, err)
+	}
+	f, err := os.OpenFile(filepath.Join(d, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("step cache: %w", err)
+	}
+	for {
+		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		if err == nil {
+			return func() { _ = unix.Flock(int(f.Fd()), unix.LOCK_UN); f.Close() }, nil
+		}
+		if !errors.Is(err, unix.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("step cache: lock %s: %w", f.Name(), err)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func readEntry(meta string) (*Entry, error) {
+	data, err := os.ReadFile(meta)
+	if err != nil {
+		return nil, err
+	}
+	var e Entry
+	if err := json.Unmarshal(data, &e); err != nil {
+		return nil, fmt.Errorf("step cache: %s is damaged: %w", meta, err)
+	}
+	e.Path = strings.TrimSuffix(meta, ".json") + ".qcow2"
+	return &e, nil
+}
+
+func writeEntry(meta string, e *Entry) error {
+	data, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := meta + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, meta)
+}
+
+// Lookup finds the longest cached prefix of keys (the cache keys of a
+// recipe's components, in order). It returns how many leading components
+// are cached and, when any, the entry of the last one, whose Path is the
+// disk to start from. Found entries are marked used. Keys may be "" for
+// components that are not cached: the prefix stops before them.
+func (c *Cache) Lookup(ctx context.Context, ns string, keys []string) (int, *Entry, error) {
+	if !nsRE.MatchString(ns) {
+		return 0, nil, fmt.Errorf("step cache: namespace %q: use letters, digits, '.', '_' and '-'", ns)
+	}
+	unlock, err := c.lock(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer unlock()
+	n := len(keys)
+	for i, k := range keys {
+		if k == "" {
+			n = i
+			break
+		}
+	}
+	for i := n; i > 0; i-- {
+		chain, ok := c.chain(ns, keys[:i])
+		if !ok {
+			continue
+		}
+		now := c.now()
+		for j, e := range chain {
+			e.LastUsed = now
+			if j == i-1 {
+				e.Hits++
+			}
+			_ = writeEntry(strings.TrimSuffix(e.Path, ".qcow2")+".json", e)
+		}
+		return i, chain[i-1], nil
+	}
+	return 0, nil, nil
+}
+
+// chain returns the entries of keys when each is cached on the one before
+// it (keys are cumulative, but entries may come from different builds)
+// and the first sits on an existing base.
+func (c *Cache) chain(ns string, keys []string) ([]*Entry, bool) {
+	out := make([]*Entry, len(keys))
+	for j, k := range keys {
+		layer, meta, err := c.paths(ns, k)
+		if err != nil {
+			return nil, false
+		}
+		e, err := readEntry(meta)
+		if err != nil || e.Path != layer {
+			return nil, false
+		}
+		if _, err := os.Stat(layer); err != nil {
+			return nil, false
+		}
+		want := ""
+		if j > 0 {
+			want = keys[j-1]
+		}
+		if e.Parent != want {
+			return nil, false
+		}
+		if j == 0 {
+			if _, err := os.Stat(e.Backing); err != nil {
+				return nil, false
+			}
+		}
+		out[j] = e
+	}
+	return out, true
+}
+
+// Put stores a layer: the file is copied (reflinked where the file system
+// can) into the cache, its backing pointer set to l.Backing, and the cache
+// trimmed to its size limit. The caller's file is left alone.
+func (c *Cache) Put(ctx context.Context, ns string, l Layer) (*Entry, error) {
+	layer, meta, err := c.paths(ns, l.Key)
+	if err != nil {
+		return nil, err
+	}
+	if l.Parent != "" {
+		if err := checkKey(ns, l.Parent); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(layer), 0o755); err != nil {
+		return nil, fmt.Errorf("step cache: %w", err)
+	}
+	// Copy outside the lock: it is the slow part.
+	tmp := fmt.Sprintf("%s.%d.tmp", layer, os.Getpid())
+	if err := cloneFile(tmp, l.File); err != nil {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("step cache: copy the layer: %w", err)
+	}
+	if out, err := exec.CommandContext(ctx, "qemu-img", "rebase", "-u", "-f", "qcow2", "-F", "qcow2", "-b", l.Backing, tmp).CombinedOutput(); err != nil {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("step cache: set the layer's backing file: %w: %s", err, out)
+	}
+	st, err := os.Stat(tmp)
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := c.lock(ctx)
+	if err != nil {
+		os.Remove(tmp)
+		return nil, err
+	}
+	defer unlock()
+	now := c.now()
+	e := &Entry{Key: l.Key, Namespace: ns, Parent: l.Parent, Backing: l.Backing, Component: l.Component,
+		Version: l.Version, Index: l.Index, BuildTime: l.BuildTime, Size: st.Size(), Created: now, LastUsed: now, Path: layer}
+	if err := os.Rename(tmp, layer); err != nil {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("step cache: %w", err)
+	}
+	if err := writeEntry(meta, e); err != nil {
+		os.Remove(layer)
+		return nil, fmt.Errorf("step cache: %w", err)
+	}
+	if l.Parent != "" { // the parent was used to make this entry
+		if _, pm, err := c.paths(ns, l.Parent); err == nil {
+			if pe, err := readEntry(pm); err == nil {
+				pe.LastUsed = now
+				_ = writeEntry(pm, pe)
+			}
+		}
+	}
+	if _, err := c.trim(c.maxBytes(), e.Key); err != nil {
+		return e, err
+	}
+	return e, nil
+}
+
+// cloneFile copies src to dst, sharing blocks (FICLONE) where the file
+// system can.
+func cloneFile(dst, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if unix.IoctlFileClone(int(out.Fd()), int(in.Fd())) != nil {
+		if _, err := io.Copy(out, in); err != nil {
+			out.Close()
+			return err
+		}
+	}
+	return out.Close()
+}
+
+// List returns every entry, in all namespaces, most recently used first.
+func (c *Cache) List(ctx context.Context) ([]*Entry, error) {
+	d, err := c.Path()
+	if err != nil {
+		return nil, err
+	}
+	metas, err := filepath.Glob(filepath.Join(d, "*", "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	var out []*Entry
+	for _, m := range metas {
+		if e, err := readEntry(m); err == nil {
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Entry) int {
+		if c := b.LastUsed.Compare(a.LastUsed); c != 0 {
+			return c
+		}
+		return a.Index - b.Index
+	})
+	return out, nil
+}
+
+// PruneOptions select what Prune removes.
+type PruneOptions struct {
+	All       bool          // every entry
+	OlderThan time.Duration // entries not used for this long (0: no age limit)
+	MaxBytes  int64         // then trim to this size (0: the cache's limit)
+}
+
+// Prune removes entries and returns the removed ones.
+func (c *Cache) Prune(ctx context.Context, o PruneOptions) ([]*Entry, error) {
+	unlock, err := c.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	var removed []*Entry
+	if o.All || o.OlderThan > 0 {
+		entries, err := c.List(ctx)
+		if err != nil {
+			return nil, err
+		}
+		cut := c.now().Add(-o.OlderThan)
+		for _, e := range entries {
+			if o.All || e.LastUsed.Before(cut) {
+				removed = append(removed, c.removeTree(entries, e)...)
+			}
+		}
+	}
+	limit := o.MaxBytes
+	if limit <= 0 {
+		limit = c.maxBytes()
+	}
+	more, err := c.trim(limit, "")
+	return append(removed, more...), err
+}
+
+// trim evicts least-recently-used entries (and what is built on them)
+// until the cache fits in limit; keep is never evicted. Call it locked.
+func (c *Cache) trim(limit int64, keep string) ([]*Entry, error) {
+	entries, err := c.List(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	var total int64
+	for _, e := range entries {
+		total += e.Size
+	}
+	// keep and its ancestors stay; no other entry has them in its tree.
+	protected := map[string]bool{}
+	byKey := map[string]*Entry{}
+	for _, e := range entries {
+		byKey[e.Namespace+" "+e.Key] = e
+	}
+	for _, e := range entries {
+		if e.Key != keep {
+			continue
+		}
+		for a := e; a != nil && !protected[a.Namespace+" "+a.Key]; a = byKey[a.Namespace+" "+a.Parent] {
+			protected[a.Namespace+" "+a.Key] = true
+		}
+	}
+	var removed []*Entry
+	for i := len(entries) - 1; i >= 0 && total > limit; i-- {
+		e := entries[i]
+		if protected[e.Namespace+" "+e.Key] || e.Path == "" {
+			continue
+		}
+		for _, r := range c.removeTree(entries, e) {
+			total -= r.Size
+			removed = append(removed, r)
+		}
+	}
+	return removed, nil
+}
+
+// removeTree removes e and every entry whose chain includes it; it marks
+// the removed ones in entries (Path = "") and returns them.
+func (c *Cache) removeTree(entries []*Entry, e *Entry) []*Entry {
+	if e.Path == "" {
+		return nil
+	}
+	var out []*Entry
+	for _, child := range entries {
+		if child.Namespace == e.Namespace && child.Parent == e.Key && child.Path != "" {
+			out = append(out, c.removeTree(entries, child)...)
+		}
+	}
+	os.Remove(e.Path)
+	os.Remove(strings.TrimSuffix(e.Path, ".qcow2") + ".json")
+	cp := *e
+	out = append(out, &cp)
+	e.Path = ""
+	return out
+}
+
+// Size returns the total size of the entries.
+func Size(entries []*Entry) int64 {
+	var n int64
+	for _, e := range entries {
+		n += e.Size
+	}
+	return n
+}
