@@ -38,10 +38,10 @@ type CacheSummary struct {
 
 // cacheState is the build's step-cache bookkeeping.
 type cacheState struct {
-	start      int            // components whose build phases come from the cache
-	backing    string         // the layer (or base) the next entry sits on
-	parent     string         // the key of that layer; "" for the base
-	off        string         // why nothing more is stored ("" while storing)
+	start      int    // components whose build phases come from the cache
+	backing    string // the layer (or base) the next entry sits on
+	parent     string // the key of that layer; "" for the base
+	off        string // why nothing more is stored ("" while storing)
 	buildTimes map[int]time.Duration
 	layers     int
 }

@@ -120,7 +120,7 @@ type vmBuild struct {
 	testAgt  *agent.Client
 	packages []sbom.Package
 
-	cache    cacheState
+	cache cacheState
 
 	manifest *Manifest
 	tails    map[string][]string // step output tails, by component/phase/step
