@@ -102,6 +102,34 @@ func Open(ctx context.Context, cfg Config) (store.Store, error) {
 	return sqlstore.New(b, Dialect, cfg.Now), nil
 }
 
+// Pool returns the connection pool of s, a store Open returned; false when s
+// is not a store of this package. The pool closes with s.
+func Pool(s store.Store) (*pgxpool.Pool, bool) {
+	ss, ok := s.(*sqlstore.Store)
+	if !ok {
+		return nil, false
+	}
+	b, ok := ss.Backend().(*backend)
+	if !ok {
+		return nil, false
+	}
+	return b.pool, true
+}
+
+// PgxTx returns the pgx transaction under tx, a Tx that WithTx of a store of
+// this package gave; false for any other value.
+func PgxTx(tx store.Tx) (pgx.Tx, bool) {
+	c, ok := sqlstore.TxConnOf(tx)
+	if !ok {
+		return nil, false
+	}
+	t, ok := c.(txConn)
+	if !ok {
+		return nil, false
+	}
+	return t.tx, true
+}
+
 // backend is sqlstore.Backend over a pgxpool.
 type backend struct{ pool *pgxpool.Pool }
 

@@ -12,6 +12,10 @@
 //
 // Commits use synchronous=NORMAL: a committed transaction survives a crash
 // of the process; a power loss may lose the last ones.
+//
+// WriterDB and SQLTx hand the writer connection and a WithTx transaction to
+// packages that keep their own tables in the same file and must write in
+// the store's transactions (the job queue, River).
 package sqlite
 
 import (
@@ -117,6 +121,37 @@ func Open(ctx context.Context, cfg Config) (store.Store, error) {
 		return nil, fmt.Errorf("sqlite store %s: %w", cfg.Path, err)
 	}
 	return sqlstore.New(b, Dialect, cfg.Now), nil
+}
+
+// WriterDB returns the writer of s, a store Open returned: a *sql.DB with
+// one connection whose transactions begin with BEGIN IMMEDIATE. A WithTx
+// transaction holds that connection, so code that holds it (a transaction
+// begun on WriterDB, or a WithTx) must not wait for the other. False when s
+// is not a store of this package.
+func WriterDB(s store.Store) (*sql.DB, bool) {
+	ss, ok := s.(*sqlstore.Store)
+	if !ok {
+		return nil, false
+	}
+	b, ok := ss.Backend().(*backend)
+	if !ok {
+		return nil, false
+	}
+	return b.writer, true
+}
+
+// SQLTx returns the database/sql transaction under tx, a Tx that WithTx of
+// a store of this package gave; false for any other value.
+func SQLTx(tx store.Tx) (*sql.Tx, bool) {
+	c, ok := sqlstore.TxConnOf(tx)
+	if !ok {
+		return nil, false
+	}
+	t, ok := c.(txConn)
+	if !ok {
+		return nil, false
+	}
+	return t.tx, true
 }
 
 // pingWhileBusy opens db's connection, retrying while SQLite reports

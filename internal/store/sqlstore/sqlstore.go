@@ -109,6 +109,22 @@ func New(b Backend, d Dialect, now func() time.Time) *Store {
 // Close closes the backend.
 func (s *Store) Close() error { return s.b.Close() }
 
+// Backend returns the backend s runs on, for the implementation that made
+// it to hand its connections to packages that share the database (the job
+// queue).
+func (s *Store) Backend() Backend { return s.b }
+
+// TxConnOf returns the transaction under tx, a Tx that WithTx of a Store
+// gave; false for any other value.
+func TxConnOf(tx store.Tx) (TxConn, bool) {
+	e, ok := tx.(exec)
+	if !ok || !e.inTx {
+		return nil, false
+	}
+	c, ok := e.q.(TxConn)
+	return c, ok
+}
+
 // WithTx runs fn in one transaction.
 func (s *Store) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	return s.withTx(ctx, func(e exec) error { return fn(e) })
