@@ -17,7 +17,8 @@ const AgentLabel = "GSAGENT"
 
 // kernelCmdline is the kernel command line of both boot loaders.
 func kernelCmdline(id ids) string {
-	return "root=PARTUUID=" + id.RootGUID + " ro console=ttyS0,115200n8"
+	// quiet: under TCG every console line costs boot time.
+	return "root=PARTUUID=" + id.RootGUID + " ro console=ttyS0,115200n8 quiet"
 }
 
 // agentUnit starts `goldsmith agent` from the seed disk. The udev rule below
@@ -73,10 +74,42 @@ mv "$esp/vmlinuz.new" "$esp/vmlinuz"
 mv "$esp/initrd.img.new" "$esp/initrd.img"
 `
 
+// initramfsConf makes the initramfs hold only the storage drivers of
+// virtual machines (initramfsModules) instead of most of the kernel's:
+// about a fifth of the size, which the kernel unpacks much faster under TCG.
+const initramfsConf = `# Goldsmith base image: only the modules listed in /etc/initramfs-tools/modules.
+MODULES=list
+`
+
+// initramfsModules are the disk drivers of the hypervisors golden images
+// run on (QEMU/KVM, VMware, Hyper-V, Xen, clouds' NVMe) and the root file
+// system.
+const initramfsModules = `# Goldsmith base image: what the root disk needs on common hypervisors.
+virtio_pci
+virtio_blk
+virtio_scsi
+nvme
+ahci
+sd_mod
+sr_mod
+vmw_pvscsi
+mptspi
+hv_vmbus
+hv_storvsc
+xen_blkfront
+ext4
+`
+
 // setupScript runs in the chroot after the overlay is copied in.
 const setupScript = `#!/bin/sh
 set -e
 systemctl enable systemd-networkd.service serial-getty@ttyS0.service goldsmith-agent.service
+# man-db rebuilds its index after every package install, which is most of
+# a small install's time under TCG; man pages still work (apropos needs
+# "mandb" run by hand).
+rm -f /var/lib/man-db/auto-update
+# The kernel package built its initramfs before the overlay set MODULES=list.
+update-initramfs -u -k all
 # Debug images: root logs in on the serial console without a password.
 passwd --delete root
 rm -f ` + setupScriptPath + `
@@ -95,6 +128,8 @@ func rootFiles(s Spec, id ids) []file {
 		{"/boot/efi/.keep", 0o644, ""},
 		{"/etc/systemd/network/80-goldsmith-dhcp.network", 0o644, "[Match]\nName=en*\n\n[Network]\nDHCP=yes\n"},
 		{"/etc/apt/apt.conf.d/90goldsmith", 0o644, "// Goldsmith base image: no translations (smaller, faster apt-get update).\nAcquire::Languages \"none\";\n"},
+		{"/etc/initramfs-tools/conf.d/goldsmith.conf", 0o644, initramfsConf},
+		{"/etc/initramfs-tools/modules", 0o644, initramfsModules},
 		{"/etc/modprobe.d/goldsmith.conf", 0o644, "# No floppy drive on build VMs; probing it costs seconds.\nblacklist floppy\n"},
 		{"/etc/systemd/system/goldsmith-agent.service", 0o644, agentUnit},
 		{"/etc/udev/rules.d/90-goldsmith-agent.rules", 0o644, agentUdevRule},

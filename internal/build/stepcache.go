@@ -49,7 +49,7 @@ type cacheState struct {
 // lookupCache finds the longest cached prefix of the recipe's components
 // and starts the build VM from it.
 func (b *vmBuild) lookupCache(ctx context.Context) error {
-	b.cache = cacheState{backing: b.base, buildTimes: map[int]time.Duration{}}
+	b.cache.backing = b.base
 	c := b.opts.Cache
 	dir, _ := c.Path()
 	sum := &CacheSummary{Dir: dir, Namespace: b.opts.CacheNamespace, Read: !b.opts.NoCache}

@@ -197,7 +197,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err := os.MkdirAll(filepath.Join(opts.OutDir, "logs"), 0o755); err != nil {
 		return nil, fmt.Errorf("create the output folder: %w", err)
 	}
-	b := &vmBuild{opts: opts, comps: comps, tails: map[string][]string{}}
+	b := &vmBuild{opts: opts, comps: comps, tails: map[string][]string{}, cache: cacheState{buildTimes: map[int]time.Duration{}}}
 	b.manifest = newManifest(opts, comps)
 	started := time.Now()
 	timings, err := Run(ctx, b, b.steps(), opts.Reporter)
