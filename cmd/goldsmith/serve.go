@@ -3,6 +3,8 @@ package main
 import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"os"
+	"runtime/debug"
 
 	"github.com/goldsmith-dev/goldsmith/internal/server"
 )
@@ -69,6 +71,7 @@ and the accounts and access keys to create at start from a YAML or JSON file:
 Flags given on the command line win over the file.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			serverGC()
 			cfg, err := sf.resolve(cmd.Flags(), flags)
 			if err != nil {
 				return err
@@ -81,4 +84,14 @@ Flags given on the command line win over the file.`,
 	cmd.Flags().StringVar(&flags.Listen, "listen", server.DefaultListen, "HTTP listen address")
 	cmd.Flags().StringVar(&flags.Region, "region", server.DefaultRegion, "region name used in ARNs and signatures")
 	return cmd
+}
+
+// serverGC trades memory for CPU: the server's live heap is small (tens of
+// MB) and request handling allocates a lot, so collecting at 5x the live
+// heap instead of 2x frees a third of the CPU under load (BENCHMARKS.md).
+// GOGC, when set, wins.
+func serverGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 }

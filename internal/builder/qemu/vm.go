@@ -117,7 +117,10 @@ func Launch(ctx context.Context, cfg Config) (*VM, error) {
 	v := &VM{Config: c, stderr: &tailBuffer{}, done: make(chan struct{}), top: absPath(c.DiskPath())}
 	v.cmd = exec.Command(c.QEMU, Args(c)...)
 	v.cmd.Stdout, v.cmd.Stderr = v.stderr, v.stderr
-	v.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Its own process group (Ctrl-C reaches us, not QEMU, so cleanup can
+	// run), and killed by the kernel if this process dies: a crashed or
+	// SIGKILLed goldsmith never leaves a VM running.
+	v.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := v.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", c.QEMU, err)
 	}
