@@ -18,11 +18,11 @@ demo: setup build
 
 # Packages that boot VMs run one at a time: on two cores, concurrent TCG
 # guests starve each other.
-VM_PKGS := ./internal/baseimage/... ./internal/builder/... ./internal/build/...
+VM_PKGS := ./internal/baseimage/... ./internal/builder/... ./internal/build/... ./internal/imagebuild/...
 
 test:
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 20m $$($(GO) list ./... | grep -v -e /internal/baseimage -e /internal/builder -e '/internal/build$$')
+	$(GO) test -count=1 -timeout 20m $$($(GO) list ./... | grep -v -e /internal/baseimage -e /internal/builder -e '/internal/build$$' -e /internal/imagebuild)
 	$(GO) test -count=1 -timeout 40m -p 1 $(VM_PKGS)
 	$(MAKE) fuzz
 

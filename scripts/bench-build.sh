@@ -3,18 +3,44 @@
 # debian-12 + update-linux + nginx + sshd hardening + the boot test, built,
 # boot-tested and converted end to end. The base image is built first (and
 # timed) if it is not cached yet, so the measured build starts warm.
+#
+# Then the step cache (issue 6): the same recipe is rebuilt after changing
+# only its last component with a build phase (harden-sshd gets one more
+# step), so the build starts from the cached disk after nginx.
+#
 # Usage: scripts/bench-build.sh [extra goldsmith build flags]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CGO_ENABLED=0 go build -o bin/goldsmith ./cmd/goldsmith
 out=$(mktemp -d /tmp/goldsmith-bench-XXXXXX)
 trap 'rm -rf "$out"' EXIT
+cache="$out/steps"
 
 echo "== warm-up: base image (cached after the first run)"
 SECONDS=0
-bin/goldsmith build -f internal/build/testdata/e2e/recipe.yaml -o "$out/warm" --skip-tests --no-network >/dev/null 2>&1 || true
+bin/goldsmith build -f internal/build/testdata/e2e/recipe.yaml -o "$out/warm" --skip-tests --no-network --cache-dir "$cache" >/dev/null 2>&1 || true
 echo "warm-up took ${SECONDS}s"
 
-echo "== reference image, base cached ($(nproc) cores, accelerator: ${ACCEL:-auto})"
-bin/goldsmith build -f examples/reference-recipe.yaml -o "$out/ref" --accelerator "${ACCEL:-auto}" "$@" 2>&1 \
+echo "== reference image, base cached, step cache empty ($(nproc) cores, accelerator: ${ACCEL:-auto})"
+bin/goldsmith build -f examples/reference-recipe.yaml -o "$out/ref" --accelerator "${ACCEL:-auto}" --cache-dir "$cache" "$@" 2>&1 \
+  | sed -n '/^ *build step/,$p'
+
+echo "== rebuild after changing only the last component (harden-sshd), step cache warm"
+mkdir -p "$out/changed/components"
+cp examples/reference-recipe.yaml "$out/changed/"
+cp examples/components/*.yaml "$out/changed/components/"
+# One more build step, inserted before the validate phase.
+python3 - "$out/changed/components/harden-sshd.yaml" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+step = """      - name: BenchmarkChange
+        action: ExecuteBash
+        inputs:
+          commands: ["echo changed for the step cache benchmark > /etc/goldsmith-bench"]
+"""
+s = s.replace("  - name: validate\n", step + "  - name: validate\n", 1)
+open(p, "w").write(s)
+PY
+bin/goldsmith build -f "$out/changed/reference-recipe.yaml" -o "$out/rebuilt" --accelerator "${ACCEL:-auto}" --cache-dir "$cache" "$@" 2>&1 \
   | sed -n '/^ *build step/,$p'

@@ -156,5 +156,7 @@ func TestImages(t *testing.T) {
 	_, err := tb.a.DeleteImage(ctx, &imagebuilder.DeleteImageInput{ImageBuildVersionArn: img.Image.Arn})
 	wantCode(t, err, "ForbiddenException")
 	_, err = tb.a.CreateImage(ctx, &imagebuilder.CreateImageInput{InfrastructureConfigurationArn: aws.String("arn:aws:imagebuilder:" + region + ":" + tb.accountA + ":infrastructure-configuration/x")})
-	wantCode(t, err, "InvalidRequestException")
+	wantCode(t, err, "InvalidParameterValueException") // no recipe
+	_, err = tb.a.CancelImageCreation(ctx, &imagebuilder.CancelImageCreationInput{ImageBuildVersionArn: img.Image.Arn})
+	wantCode(t, err, "ForbiddenException") // the catalogue's image
 }

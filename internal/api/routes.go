@@ -99,6 +99,7 @@ func (h *handler) resourceRoutes() {
 	h.handle("POST /ListImagePipelineImages", jsonOp(h, s.ListImagePipelineImages))
 	h.handle("PUT /StartImagePipelineExecution", jsonOp(h, s.StartImagePipelineExecution))
 	h.handle("PUT /CreateImage", jsonOp(h, s.CreateImage))
+	h.handle("PUT /CancelImageCreation", jsonOp(h, s.CancelImageCreation))
 
 	h.handle("GET /GetImage", queryOp(h, "imageBuildVersionArn", s.GetImage))
 	h.handle("POST /ListImages", jsonOp(h, s.ListImages))
@@ -113,4 +114,8 @@ func (h *handler) resourceRoutes() {
 	h.handle("POST /ListWorkflows", jsonOp(h, s.ListWorkflows))
 	h.handle("POST /ListWorkflowBuildVersions", jsonOp(h, s.ListWorkflowBuildVersions))
 	h.handle("DELETE /DeleteWorkflow", queryOp(h, "workflowBuildVersionArn", s.DeleteWorkflow))
+	h.handle("POST /ListWorkflowExecutions", jsonOp(h, s.ListWorkflowExecutions))
+	h.handle("GET /GetWorkflowExecution", queryOp(h, "workflowExecutionId", s.GetWorkflowExecution))
+	h.handle("POST /ListWorkflowStepExecutions", jsonOp(h, s.ListWorkflowStepExecutions))
+	h.handle("GET /GetWorkflowStepExecution", queryOp(h, "stepExecutionId", s.GetWorkflowStepExecution))
 }

@@ -24,6 +24,7 @@ const region = "goldsmith-local-1"
 type testBundle struct {
 	url      string
 	store    store.Store
+	svc      *service.Service
 	a, b     *imagebuilder.Client // accounts A and B
 	accountA string
 	accountB string
@@ -32,20 +33,26 @@ type testBundle struct {
 
 func setup(t *testing.T) *testBundle {
 	t.Helper()
+	return setupWith(t, nil)
+}
+
+// setupWith is setup with a build queue.
+func setupWith(t *testing.T, builds service.Builds) *testBundle {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, sqlite.Config{Path: t.TempDir() + "/goldsmith.db"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	svc, err := service.New(ctx, service.Config{Store: st, Region: region})
+	svc, err := service.New(ctx, service.Config{Store: st, Region: region, Builds: builds})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := api.New(api.Config{Service: svc, Verifier: &auth.Verifier{Keys: store.KeyStore(st), Region: region}})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	tb := &testBundle{url: srv.URL, store: st, accountA: "111111111111", accountB: "222222222222"}
+	tb := &testBundle{url: srv.URL, store: st, svc: svc, accountA: "111111111111", accountB: "222222222222"}
 	for i, id := range []string{tb.accountA, tb.accountB} {
 		if _, err := st.CreateAccount(ctx, store.Account{ID: id}); err != nil {
 			t.Fatal(err)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/goldsmith-dev/goldsmith/internal/api"
 	"github.com/goldsmith-dev/goldsmith/internal/auth"
+	"github.com/goldsmith-dev/goldsmith/internal/queue"
 	"github.com/goldsmith-dev/goldsmith/internal/service"
 	"github.com/goldsmith-dev/goldsmith/internal/store"
 	"github.com/goldsmith-dev/goldsmith/internal/store/postgres"
@@ -58,6 +59,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Out receives the first-start and endpoint messages. Default: io.Discard.
 	Out io.Writer
+	// Build configures the builds this server runs.
+	Build BuildConfig
 }
 
 // DefaultDataDir is ~/.local/share/goldsmith (or $XDG_DATA_HOME/goldsmith).
@@ -129,10 +132,27 @@ func Run(ctx context.Context, c Config) error {
 	if err != nil {
 		return err
 	}
-	h, err := Handler(ctx, st, c.Region, c.Logger)
+	q, err := queue.Open(ctx, st, queue.Config{Logger: c.Logger})
 	if err != nil {
 		return err
 	}
+	svc, err := service.New(ctx, service.Config{Store: st, Region: c.Region, Logger: c.Logger, Builds: queueBuilds{q}})
+	if err != nil {
+		return err
+	}
+	stopWorkers, err := startWorkers(ctx, c, q, svc)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// Running builds get a minute to finish, then go back to the queue.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if err := stopWorkers(sctx); err != nil {
+			c.Logger.Warn("stopping the build workers", "err", err)
+		}
+	}()
+	h := api.New(api.Config{Service: svc, Verifier: &auth.Verifier{Keys: store.KeyStore(st), Region: c.Region}, Logger: c.Logger})
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return err

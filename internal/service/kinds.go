@@ -195,29 +195,44 @@ func (s *Service) DeleteImagePipeline(ctx context.Context, account, a string) (O
 	return s.deleteObject(ctx, account, pipelineKind, a)
 }
 
-// ListImagePipelineImages lists a pipeline's images: none until builds run
-// through the API.
+// ListImagePipelineImages lists the images a pipeline built, newest first.
 func (s *Service) ListImagePipelineImages(ctx context.Context, account string, in Object) (Object, error) {
-	if _, err := s.getObject(ctx, account, pipelineKind, str(in, "imagePipelineArn")); err != nil {
+	pipe, err := s.getObject(ctx, account, pipelineKind, str(in, "imagePipelineArn"))
+	if err != nil {
 		return nil, err
 	}
-	return Object{"imageSummaryList": []any{}}, nil
+	q := store.Query{Type: arn.Image, Region: s.region, Accounts: []string{account},
+		Attrs: map[string][]string{"sourcePipelineArn": {str(pipe, "arn")}}, Descending: true}
+	maxResults, _ := in["maxResults"].(float64)
+	if err := page(&q, int32(maxResults), str(in, "nextToken")); err != nil {
+		return nil, err
+	}
+	p, err := s.store.List(ctx, q)
+	if err != nil {
+		return nil, storeErr(arn.ARN{}, "", err)
+	}
+	list := []Object{}
+	for _, rec := range p.Records {
+		obj, err := objectOf(rec)
+		if err != nil {
+			return nil, err
+		}
+		row := Object{}
+		for _, k := range imageKind.summary {
+			if v, ok := obj[k]; ok {
+				row[k] = v
+			}
+		}
+		list = append(list, row)
+	}
+	out := Object{"imageSummaryList": list}
+	if p.NextToken != "" {
+		out["nextToken"] = p.NextToken
+	}
+	return out, nil
 }
 
 // ErrBuildsNotAvailable answers the operations that start builds.
 func ErrBuildsNotAvailable(op string) error {
 	return apierr.InvalidRequest("%s: running image builds through the API is not available in Goldsmith yet; use `goldsmith build` for local builds.", op)
-}
-
-// StartImagePipelineExecution would start a build; not available yet.
-func (s *Service) StartImagePipelineExecution(ctx context.Context, account string, in Object) (Object, error) {
-	if _, err := s.getObject(ctx, account, pipelineKind, str(in, "imagePipelineArn")); err != nil {
-		return nil, err
-	}
-	return nil, ErrBuildsNotAvailable("StartImagePipelineExecution")
-}
-
-// CreateImage would start a build; not available yet.
-func (s *Service) CreateImage(ctx context.Context, account string, in Object) (Object, error) {
-	return nil, ErrBuildsNotAvailable("CreateImage")
 }

@@ -86,6 +86,7 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 	rows   rowCache // decoded ListComponents rows
+	builds Builds
 }
 
 // Config configures New.
@@ -100,6 +101,9 @@ type Config struct {
 	Now func() time.Time
 	// Logger. Default: slog.Default().
 	Logger *slog.Logger
+	// Builds queues image builds; nil: CreateImage and
+	// StartImagePipelineExecution answer that builds are not available.
+	Builds Builds
 }
 
 // New returns a Service and makes sure the managed catalogue is stored.
@@ -116,7 +120,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{store: cfg.Store, region: cfg.Region, limits: cfg.Limits.WithDefaults(), now: cfg.Now, log: cfg.Logger}
+	s := &Service{store: cfg.Store, region: cfg.Region, limits: cfg.Limits.WithDefaults(), now: cfg.Now, log: cfg.Logger, builds: cfg.Builds}
 	if err := s.seedCatalog(ctx); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,278 @@
+package imagebuild_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
+	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
+
+	"github.com/goldsmith-dev/goldsmith/internal/server"
+)
+
+func vmTest(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("VM builds take minutes; not with -short")
+	}
+	for _, tool := range []string{"qemu-system-x86_64", "qemu-img", "mmdebstrap", "mkfs.ext4"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed: run scripts/setup.sh", tool)
+		}
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("building the debian-12 base image needs root")
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+const goodDoc = `name: web
+description: Writes a page in the build phase; checks it in validate and test.
+schemaVersion: 1.0
+parameters:
+  - Greeting: {type: string, default: hello}
+phases:
+  - name: build
+    steps:
+      - name: WritePage
+        action: CreateFile
+        inputs:
+          - path: /srv/page.txt
+            content: '{{ Greeting }} from the API'
+  - name: validate
+    steps:
+      - name: PageThere
+        action: Assert
+        inputs:
+          fileExists: /srv/page.txt
+  - name: test
+    steps:
+      - name: PageInImage
+        action: ExecuteBash
+        inputs:
+          commands: ['grep -q "hi from the API" /srv/page.txt']
+`
+
+const badDoc = `name: broken
+description: Fails in its build phase.
+schemaVersion: 1.0
+phases:
+  - name: build
+    steps:
+      - name: Boom
+        action: ExecuteBash
+        inputs:
+          commands: ['echo "this component is broken" >&2; exit 3']
+`
+
+// TestImageBuildsThroughTheAPI drives `goldsmith serve` with the AWS SDK:
+// a pipeline build reaches AVAILABLE through BUILDING and TESTING; a
+// failing component makes its image FAILED naming the step; a cancelled
+// build ends CANCELLED and leaves no VM.
+func TestImageBuildsThroughTheAPI(t *testing.T) {
+	vmTest(t)
+	dir, tmp := t.TempDir(), t.TempDir()
+	agent := filepath.Join(t.TempDir(), "goldsmith")
+	build := exec.Command("go", "build", "-o", agent, "../../cmd/goldsmith")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build the agent: %v: %s", err, out)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- server.Run(ctx, server.Config{DataDir: dir, Listen: "127.0.0.1:0", Out: out,
+			Build: server.BuildConfig{AgentBinary: agent, NoNetwork: true, TempDir: tmp}})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("server: %v", err)
+		}
+	})
+	var endpoint string
+	for i := 0; i < 400 && endpoint == ""; i++ {
+		time.Sleep(25 * time.Millisecond)
+		for _, f := range strings.Fields(out.String()) {
+			if strings.HasPrefix(f, "http://127.0.0.1:") {
+				endpoint = f
+			}
+		}
+	}
+	if endpoint == "" {
+		t.Fatalf("no endpoint printed: %s", out.String())
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithSharedCredentialsFiles([]string{filepath.Join(dir, server.CredentialsFile)}),
+		config.WithSharedConfigFiles([]string{filepath.Join(dir, server.ConfigFile)}), config.WithSharedConfigProfile(server.Profile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := imagebuilder.NewFromConfig(cfg, func(o *imagebuilder.Options) { o.BaseEndpoint = aws.String(endpoint) })
+
+	comp := func(name, doc string) string {
+		o, err := c.CreateComponent(ctx, &imagebuilder.CreateComponentInput{Name: aws.String(name), SemanticVersion: aws.String("1.0.0"),
+			Platform: types.PlatformLinux, Data: aws.String(doc)})
+		if err != nil {
+			t.Fatalf("CreateComponent %s: %v", name, err)
+		}
+		return aws.ToString(o.ComponentBuildVersionArn)
+	}
+	recipe := func(name string, comps ...types.ComponentConfiguration) string {
+		o, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String(name), SemanticVersion: aws.String("1.0.0"),
+			ParentImage: aws.String("debian-12"), Components: comps})
+		if err != nil {
+			t.Fatalf("CreateImageRecipe %s: %v", name, err)
+		}
+		return aws.ToString(o.ImageRecipeArn)
+	}
+	infra, err := c.CreateInfrastructureConfiguration(ctx, &imagebuilder.CreateInfrastructureConfigurationInput{
+		Name: aws.String("local"), InstanceProfileName: aws.String("none")})
+	if err != nil {
+		t.Fatalf("CreateInfrastructureConfiguration: %v", err)
+	}
+	good := recipe("web", types.ComponentConfiguration{ComponentArn: aws.String(comp("web", goodDoc)),
+		Parameters: []types.ComponentParameter{{Name: aws.String("Greeting"), Value: []string{"hi"}}}})
+	pipe, err := c.CreateImagePipeline(ctx, &imagebuilder.CreateImagePipelineInput{Name: aws.String("web"), ImageRecipeArn: aws.String(good),
+		InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn})
+	if err != nil {
+		t.Fatalf("CreateImagePipeline: %v", err)
+	}
+
+	// wait polls an image until it is final and returns the states seen.
+	wait := func(image string, limit time.Duration) (*types.Image, []string) {
+		t.Helper()
+		var seen []string
+		deadline := time.Now().Add(limit)
+		for time.Now().Before(deadline) {
+			o, err := c.GetImage(ctx, &imagebuilder.GetImageInput{ImageBuildVersionArn: aws.String(image)})
+			if err != nil {
+				t.Fatalf("GetImage: %v", err)
+			}
+			st := string(o.Image.State.Status)
+			if len(seen) == 0 || seen[len(seen)-1] != st {
+				seen = append(seen, st)
+			}
+			switch o.Image.State.Status {
+			case types.ImageStatusAvailable, types.ImageStatusFailed, types.ImageStatusCancelled:
+				return o.Image, seen
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+		t.Fatalf("image %s not final after %s; states %v", image, limit, seen)
+		return nil, nil
+	}
+
+	// 1. A pipeline build, tests on.
+	start, err := c.StartImagePipelineExecution(ctx, &imagebuilder.StartImagePipelineExecutionInput{ImagePipelineArn: pipe.ImagePipelineArn})
+	if err != nil {
+		t.Fatalf("StartImagePipelineExecution: %v", err)
+	}
+	image := aws.ToString(start.ImageBuildVersionArn)
+	if !strings.HasSuffix(image, ":image/web/1.0.0/1") {
+		t.Errorf("image ARN %s", image)
+	}
+	img, seen := wait(image, 15*time.Minute)
+	if img.State.Status != types.ImageStatusAvailable {
+		t.Fatalf("pipeline build: %s (%s); states %v; server log:\n%s", img.State.Status, aws.ToString(img.State.Reason), seen, out.String())
+	}
+	for _, want := range []string{"BUILDING", "TESTING"} {
+		if !strings.Contains(strings.Join(seen, " "), want) {
+			t.Errorf("states seen %v lack %s", seen, want)
+		}
+	}
+	if aws.ToString(img.SourcePipelineArn) != aws.ToString(pipe.ImagePipelineArn) {
+		t.Errorf("sourcePipelineArn = %s", aws.ToString(img.SourcePipelineArn))
+	}
+	qcows, _ := filepath.Glob(filepath.Join(dir, "images", "*", "web", "1.0.0", "1", "*.qcow2"))
+	if len(qcows) != 1 {
+		t.Errorf("artifact store has %v, want one qcow2", qcows)
+	}
+	list, err := c.ListImagePipelineImages(ctx, &imagebuilder.ListImagePipelineImagesInput{ImagePipelineArn: pipe.ImagePipelineArn})
+	if err != nil || len(list.ImageSummaryList) != 1 {
+		t.Errorf("ListImagePipelineImages: %v, %v", list, err)
+	}
+
+	// 2. A failing component, tests off: FAILED, naming component and step.
+	bad := recipe("broken", types.ComponentConfiguration{ComponentArn: aws.String(comp("broken", badDoc))})
+	created, err := c.CreateImage(ctx, &imagebuilder.CreateImageInput{ImageRecipeArn: aws.String(bad), InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn,
+		ImageTestsConfiguration: &types.ImageTestsConfiguration{ImageTestsEnabled: aws.Bool(false)}})
+	if err != nil {
+		t.Fatalf("CreateImage: %v", err)
+	}
+	img, seen = wait(aws.ToString(created.ImageBuildVersionArn), 10*time.Minute)
+	reason := aws.ToString(img.State.Reason)
+	if img.State.Status != types.ImageStatusFailed || !strings.Contains(reason, "component broken, phase build, step Boom") || !strings.Contains(reason, "this component is broken") {
+		t.Fatalf("failing build: %s, reason %q; states %v", img.State.Status, reason, seen)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "images", "*", "broken", "1.0.0", "1", "*.qcow2")); len(files) != 0 {
+		t.Errorf("a failed build left images: %v", files)
+	}
+
+	// 3. Cancel a running build: CANCELLED, no VM left, no image.
+	created, err = c.CreateImage(ctx, &imagebuilder.CreateImageInput{ImageRecipeArn: aws.String(good), InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn})
+	if err != nil {
+		t.Fatalf("CreateImage: %v", err)
+	}
+	third := aws.ToString(created.ImageBuildVersionArn)
+	for i := 0; ; i++ {
+		o, err := c.GetImage(ctx, &imagebuilder.GetImageInput{ImageBuildVersionArn: aws.String(third)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Image.State.Status == types.ImageStatusBuilding {
+			break
+		}
+		if i > 600 {
+			t.Fatalf("third build never started: %s", o.Image.State.Status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if _, err := c.CancelImageCreation(ctx, &imagebuilder.CancelImageCreationInput{ImageBuildVersionArn: aws.String(third)}); err != nil {
+		t.Fatalf("CancelImageCreation: %v", err)
+	}
+	img, _ = wait(third, time.Minute)
+	if img.State.Status != types.ImageStatusCancelled {
+		t.Fatalf("cancelled build: %s", img.State.Status)
+	}
+	// Cancelling a finished image is refused.
+	if _, err := c.CancelImageCreation(ctx, &imagebuilder.CancelImageCreationInput{ImageBuildVersionArn: aws.String(image)}); err == nil || !strings.Contains(err.Error(), "ResourceInUseException") {
+		t.Errorf("cancelling an AVAILABLE image: %v, want ResourceInUseException", err)
+	}
+	// The build's VM and work folder go within a few seconds.
+	for i := 0; ; i++ {
+		ps, _ := exec.Command("pgrep", "-af", "qemu-system").Output()
+		entries, _ := os.ReadDir(tmp)
+		if !strings.Contains(string(ps), tmp) && len(entries) == 0 {
+			break
+		}
+		if i > 300 {
+			t.Fatalf("after cancelling: VMs %q, temp files %v", ps, entries)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

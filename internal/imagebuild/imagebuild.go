@@ -1,0 +1,269 @@
+// Package imagebuild runs the image builds the API queues. A Runner turns
+// an image's build spec (frozen when CreateImage or
+// StartImagePipelineExecution made the PENDING record) into a VM build
+// (internal/build), moves the image through BUILDING, TESTING and
+// DISTRIBUTING, and ends it AVAILABLE with its outputs in the local
+// artifact store, or FAILED with a reason that names the component, phase
+// and step. A cancelled image (CancelImageCreation) stops its build: the
+// VM is stopped and every temporary file removed; a final state is never
+// left, so a cancelled or failed build never becomes AVAILABLE.
+package imagebuild
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/goldsmith-dev/goldsmith/internal/arn"
+	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
+	"github.com/goldsmith-dev/goldsmith/internal/build"
+	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
+	"github.com/goldsmith-dev/goldsmith/internal/progress"
+	"github.com/goldsmith-dev/goldsmith/internal/recipe"
+	"github.com/goldsmith-dev/goldsmith/internal/service"
+	"github.com/goldsmith-dev/goldsmith/internal/stepcache"
+)
+
+// Runner runs queued image builds on this host.
+type Runner struct {
+	Service *service.Service
+	// Artifacts is the local artifact store: each image's outputs go to
+	// Artifacts/<account>/<name>/<version>/<build>/.
+	Artifacts string
+	// Bases caches base images; Cache is the step cache (nil: none).
+	Bases *baseimage.Cache
+	Cache *stepcache.Cache
+	// AgentBinary runs in the guests; default this executable.
+	AgentBinary string
+	Accel       qemu.Accel
+	// NoNetwork detaches the guests' network.
+	NoNetwork bool
+	TempDir   string
+	// PollInterval is how often a running build checks for cancellation;
+	// default 2s.
+	PollInterval time.Duration
+	Log          *slog.Logger
+}
+
+// errCancelled stops a build whose image was cancelled.
+var errCancelled = errors.New("the image was cancelled (CancelImageCreation)")
+
+// OutDir is where an image's outputs and logs go.
+func (r *Runner) OutDir(account string, image arn.ARN) string {
+	return filepath.Join(r.Artifacts, account, image.Name, image.Version.Semantic().String(), fmt.Sprint(image.Version.Build()))
+}
+
+// Run builds image. It returns an error only when the build could not be
+// recorded (the store is unreachable): a failed build is a FAILED image,
+// not an error.
+func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
+	log := r.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	spec, err := r.Service.BuildSpecOf(ctx, account, image)
+	if err != nil {
+		return err
+	}
+	if spec.Status.Final() {
+		log.Info("image build skipped: the image is already final", "image", image, "status", spec.Status)
+		return nil
+	}
+	out := r.OutDir(account, image)
+	if err := os.MkdirAll(filepath.Join(out, "logs"), 0o755); err != nil {
+		return r.fail(ctx, image, fmt.Errorf("create the image's folder in the artifact store: %w", err))
+	}
+	work, err := os.MkdirTemp(r.TempDir, "gsimage-")
+	if err != nil {
+		return r.fail(ctx, image, err)
+	}
+	defer os.RemoveAll(work)
+	rec, err := recipeOf(spec, work)
+	if err != nil {
+		return r.fail(ctx, image, err)
+	}
+	logFile, err := os.Create(filepath.Join(out, "logs", "build.log"))
+	if err != nil {
+		return r.fail(ctx, image, err)
+	}
+	defer logFile.Close()
+	if _, err := r.Service.SetImageState(ctx, image, service.StateChange{Status: service.ImageBuilding}); err != nil {
+		return err
+	}
+
+	bctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); r.watchCancel(bctx, image, cancel) }()
+
+	rep := &reporter{Plain: progress.NewPlain(logFile), ctx: bctx, svc: r.Service, image: image, log: log}
+	var cache *stepcache.Cache
+	if r.Cache != nil {
+		cache = r.Cache
+	}
+	res, err := build.Build(bctx, build.Options{
+		Recipe: rec, OutDir: out, Formats: []build.Format{build.QCOW2}, Accel: r.Accel,
+		NoNetwork: r.NoNetwork, SkipTests: !spec.TestsEnabled, AgentBinary: r.AgentBinary, Bases: r.Bases,
+		Cache: cache, CacheNamespace: account, TempDir: r.TempDir, Reporter: rep, Log: log,
+	})
+	cancel(nil)
+	wg.Wait()
+	if errors.Is(context.Cause(bctx), errCancelled) {
+		log.Info("image build cancelled", "image", image)
+		removeImages(out)
+		return nil
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err() // the worker is stopping: hand the job back
+		}
+		return r.fail(ctx, image, err)
+	}
+	m := res.Manifest
+	outputs := service.Object{"amis": []any{}}
+	var files []any
+	for _, o := range m.Outputs {
+		files = append(files, service.Object{"format": string(o.Format), "uri": "file://" + filepath.Join(out, o.File), "sha256": o.SHA256, "size": o.Size})
+	}
+	outputs["goldsmithArtifacts"] = files
+	steps := make([]any, 0, len(m.Timings.Steps))
+	for _, t := range m.Timings.Steps {
+		steps = append(steps, service.Object{"step": t.Step, "status": t.Status, "seconds": t.Duration.Seconds()})
+	}
+	cur, err := r.Service.SetImageState(ctx, image, service.StateChange{
+		Status: service.ImageAvailable, Outputs: outputs,
+		Extra: service.Object{"goldsmithTimings": service.Object{"totalSeconds": m.Timings.Total.Seconds(), "steps": steps}, "goldsmithManifest": filepath.Join(out, build.ManifestFile)},
+	})
+	if err != nil {
+		return err
+	}
+	if cur != service.ImageAvailable {
+		// Cancelled at the last moment: nothing of it may look available.
+		removeImages(out)
+	}
+	log.Info("image build finished", "image", image, "status", cur, "took", m.Timings.Total.Round(time.Second))
+	return nil
+}
+
+// fail ends the image FAILED with err as the reason.
+func (r *Runner) fail(ctx context.Context, image arn.ARN, err error) error {
+	reason := err.Error()
+	if len(reason) > 1000 {
+		reason = reason[:1000] + "…"
+	}
+	_, serr := r.Service.SetImageState(ctx, image, service.StateChange{Status: service.ImageFailed, Reason: reason})
+	return serr
+}
+
+// Fail ends an image FAILED (for a job whose last attempt could not run).
+func (r *Runner) Fail(ctx context.Context, image arn.ARN, reason string) error {
+	return r.fail(ctx, image, errors.New(reason))
+}
+
+// watchCancel cancels the build when the image is cancelled.
+func (r *Runner) watchCancel(ctx context.Context, image arn.ARN, cancel context.CancelCauseFunc) {
+	every := r.PollInterval
+	if every <= 0 {
+		every = 2 * time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if st, err := r.Service.ImageStatusOf(ctx, image); err == nil && st == service.ImageCancelled {
+				cancel(errCancelled)
+				return
+			}
+		}
+	}
+}
+
+// removeImages deletes image files (not logs) from an output folder.
+func removeImages(out string) {
+	entries, _ := os.ReadDir(out)
+	for _, e := range entries {
+		if !e.IsDir() && e.Name() != build.ManifestFile {
+			os.Remove(filepath.Join(out, e.Name()))
+		}
+	}
+}
+
+// recipeOf writes the spec's component documents into dir and returns
+// the recipe that builds them.
+func recipeOf(spec *service.BuildSpec, dir string) (*recipe.Recipe, error) {
+	r := &recipe.Recipe{
+		Name: spec.Name, SemanticVersion: strings.SplitN(spec.Version, "/", 2)[0], ParentImage: spec.ParentImage,
+		WorkingDirectory: spec.WorkingDirectory, RootVolumeGiB: spec.RootVolumeGiB, File: filepath.Join(dir, "recipe.yaml"),
+	}
+	if r.WorkingDirectory == "" {
+		r.WorkingDirectory = "/tmp"
+	}
+	for i, c := range spec.Components {
+		p := filepath.Join(dir, fmt.Sprintf("%02d-%s.yaml", i+1, c.Name))
+		if err := os.WriteFile(p, []byte(c.Data), 0o644); err != nil {
+			return nil, err
+		}
+		ref := recipe.ComponentRef{ComponentArn: p}
+		for k, v := range c.Parameters {
+			ref.Parameters = append(ref.Parameters, recipe.Parameter{Name: k, Value: []string{v}})
+		}
+		r.Components = append(r.Components, ref)
+	}
+	return r, nil
+}
+
+// reporter writes the build log and moves the image through its states.
+type reporter struct {
+	*progress.Plain
+	ctx   context.Context
+	svc   *service.Service
+	image arn.ARN
+	log   *slog.Logger
+}
+
+func (r *reporter) StepStarted(name string) {
+	r.Plain.StepStarted(name)
+	r.record(service.StepEvent{Name: name, Status: "RUNNING", Time: time.Now()})
+	var st service.ImageStatus
+	switch name {
+	case "launch-test-vm":
+		st = service.ImageTesting
+	case "convert":
+		st = service.ImageDistributing
+	default:
+		return
+	}
+	if _, err := r.svc.SetImageState(r.ctx, r.image, service.StateChange{Status: st}); err != nil {
+		r.log.Warn("could not record the image's state", "image", r.image, "status", st, "err", err)
+	}
+}
+
+func (r *reporter) StepFinished(t build.Timing) {
+	r.Plain.StepFinished(t)
+	status := map[string]string{"success": "COMPLETED", "skipped": "SKIPPED", "failed": "FAILED", "cancelled": "CANCELLED"}[t.Status]
+	msg := t.Error
+	if t.Status == "skipped" {
+		msg = t.Note
+	}
+	r.record(service.StepEvent{Name: t.Step, Status: status, Message: msg, Time: t.Start.Add(t.Duration)})
+}
+
+// record keeps the workflow step executions up to date. Recording must
+// outlive a cancelled build (its last step ends CANCELLED).
+func (r *reporter) record(ev service.StepEvent) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), 10*time.Second)
+	defer cancel()
+	if err := r.svc.RecordStep(ctx, r.image, ev); err != nil {
+		r.log.Warn("could not record a workflow step", "image", r.image, "step", ev.Name, "err", err)
+	}
+}

@@ -1,0 +1,102 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/goldsmith-dev/goldsmith/internal/arn"
+	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
+	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
+	"github.com/goldsmith-dev/goldsmith/internal/imagebuild"
+	"github.com/goldsmith-dev/goldsmith/internal/queue"
+	"github.com/goldsmith-dev/goldsmith/internal/service"
+	"github.com/goldsmith-dev/goldsmith/internal/stepcache"
+	"github.com/goldsmith-dev/goldsmith/internal/store"
+)
+
+// BuildConfig configures the image builds the server runs.
+type BuildConfig struct {
+	// Workers is how many builds this process runs at once; 0 means 1,
+	// negative means none (an API-only server; `goldsmith worker`
+	// processes run the builds).
+	Workers int
+	// Artifacts is the local artifact store. Default DATA_DIR/images.
+	Artifacts string
+	// CacheDir is the step cache. Default DATA_DIR/steps; "off" disables it.
+	CacheDir string
+	// BaseCache is the base image cache. Default ~/.cache/goldsmith/base.
+	BaseCache string
+	// AgentBinary runs in the guests. Default: this executable.
+	AgentBinary string
+	Accel       qemu.Accel
+	NoNetwork   bool
+	TempDir     string
+}
+
+// queueBuilds is service.Builds on the River queue.
+type queueBuilds struct{ q *queue.Queue }
+
+func (b queueBuilds) Enqueue(ctx context.Context, tx store.Tx, account string, image arn.ARN) error {
+	_, err := b.q.InsertTx(ctx, tx, queue.BuildImage{Account: account, ImageARN: image.String()})
+	return err
+}
+
+// startWorkers runs queued builds in this process until ctx ends; the
+// returned func stops them gracefully (running builds get until its
+// context's deadline, then are handed back to the queue).
+func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Service) (func(context.Context) error, error) {
+	bc := c.Build
+	if bc.Workers < 0 {
+		return func(context.Context) error { return nil }, nil
+	}
+	runner := &imagebuild.Runner{
+		Service: svc, Artifacts: bc.Artifacts, Bases: &baseimage.Cache{Dir: bc.BaseCache},
+		AgentBinary: bc.AgentBinary, Accel: bc.Accel, NoNetwork: bc.NoNetwork, TempDir: bc.TempDir, Log: c.Logger,
+	}
+	if runner.Artifacts == "" {
+		runner.Artifacts = filepath.Join(c.DataDir, "images")
+	}
+	switch bc.CacheDir {
+	case "off":
+	case "":
+		runner.Cache = &stepcache.Cache{Dir: filepath.Join(c.DataDir, "steps")}
+	default:
+		runner.Cache = &stepcache.Cache{Dir: bc.CacheDir}
+	}
+	w, err := queue.NewWorkers(q, queue.WorkersConfig{
+		Concurrency: max(bc.Workers, 1), Logger: c.Logger,
+		BuildImage: func(ctx context.Context, job *queue.Job[queue.BuildImage]) error {
+			return runBuild(ctx, runner, job, c.Logger)
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Start(ctx); err != nil {
+		return nil, fmt.Errorf("start the build workers: %w", err)
+	}
+	return w.Stop, nil
+}
+
+// runBuild is the build job: a failed build is a FAILED image, not a job
+// error; a job error (the store unreachable) is retried, and on its last
+// attempt the image is marked FAILED so it never stays BUILDING.
+func runBuild(ctx context.Context, r *imagebuild.Runner, job *queue.Job[queue.BuildImage], log *slog.Logger) error {
+	image, err := arn.Parse(job.Args.ImageARN)
+	if err != nil {
+		return fmt.Errorf("job %d: bad image ARN %q: %w", job.ID, job.Args.ImageARN, err)
+	}
+	if job.Rescued {
+		log.Warn("image build restarted: its worker stopped answering", "image", image, "attempt", job.Attempt)
+	}
+	err = r.Run(ctx, job.Args.Account, image)
+	if err != nil && ctx.Err() == nil && job.Final() {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_ = r.Fail(fctx, image, fmt.Sprintf("The build could not run after %d attempts: %v", job.Attempt, err))
+	}
+	return err
+}

@@ -1,0 +1,339 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/goldsmith-dev/goldsmith/internal/apierr"
+	"github.com/goldsmith-dev/goldsmith/internal/arn"
+	"github.com/goldsmith-dev/goldsmith/internal/store"
+)
+
+// WorkflowType is the kind of a workflow execution.
+type WorkflowType string
+
+// The workflow types of an image build: the build steps, the test instance,
+// and conversion into the artifact store.
+const (
+	WorkflowBuild        WorkflowType = "BUILD"
+	WorkflowTest         WorkflowType = "TEST"
+	WorkflowDistribution WorkflowType = "DISTRIBUTION"
+)
+
+// StepExecution is one step of a workflow execution, as
+// GetWorkflowStepExecution returns it.
+type StepExecution struct {
+	StepExecutionID string `json:"stepExecutionId"`
+	Name            string `json:"name"`
+	Description     string `json:"description,omitempty"`
+	Action          string `json:"action"`
+	Status          string `json:"status"` // RUNNING, COMPLETED, FAILED, SKIPPED, CANCELLED
+	RollbackStatus  string `json:"rollbackStatus,omitempty"`
+	Message         string `json:"message,omitempty"`
+	Inputs          string `json:"inputs,omitempty"`
+	Outputs         string `json:"outputs,omitempty"`
+	StartTime       string `json:"startTime,omitempty"`
+	EndTime         string `json:"endTime,omitempty"`
+	OnFailure       string `json:"onFailure,omitempty"`
+	TimeoutSeconds  int    `json:"timeoutSeconds,omitempty"`
+}
+
+// WorkflowExecution is one workflow of an image build with its steps.
+type WorkflowExecution struct {
+	WorkflowBuildVersionArn string          `json:"workflowBuildVersionArn"`
+	WorkflowExecutionID     string          `json:"workflowExecutionId"`
+	Type                    WorkflowType    `json:"type"`
+	Status                  string          `json:"status"` // RUNNING, COMPLETED, FAILED, CANCELLED
+	Message                 string          `json:"message,omitempty"`
+	TotalStepCount          int             `json:"totalStepCount"`
+	TotalStepsSucceeded     int             `json:"totalStepsSucceeded"`
+	TotalStepsFailed        int             `json:"totalStepsFailed"`
+	TotalStepsSkipped       int             `json:"totalStepsSkipped"`
+	StartTime               string          `json:"startTime,omitempty"`
+	EndTime                 string          `json:"endTime,omitempty"`
+	Steps                   []StepExecution `json:"steps"`
+}
+
+// workflowsKey is where an image record keeps its workflow executions.
+const workflowsKey = "goldsmithWorkflows"
+
+// StepEvent is a build step starting (Status RUNNING) or ending.
+type StepEvent struct {
+	Name    string // the build step, e.g. build:nginx
+	Status  string // RUNNING, COMPLETED, FAILED, SKIPPED, CANCELLED
+	Message string
+	Time    time.Time
+}
+
+// stepWorkflow places a build step in its workflow, with the Image Builder
+// action it corresponds to.
+func stepWorkflow(step string) (WorkflowType, string) {
+	switch {
+	case step == "launch-test-vm":
+		return WorkflowTest, "LaunchInstance"
+	case step == "wait-test-agent":
+		return WorkflowTest, "WaitForAction"
+	case strings.HasPrefix(step, "test:"):
+		return WorkflowTest, "RunCommand"
+	case step == "shutdown-test-vm":
+		return WorkflowTest, "TerminateInstance"
+	case step == "convert" || step == "sbom":
+		return WorkflowDistribution, "DistributeImage"
+	case step == "launch-build-vm":
+		return WorkflowBuild, "LaunchInstance"
+	case strings.HasPrefix(step, "build:") || strings.HasPrefix(step, "validate:"):
+		return WorkflowBuild, "ExecuteComponents"
+	case step == "capture":
+		return WorkflowBuild, "CreateImage"
+	case step == "shutdown-build-vm":
+		return WorkflowBuild, "TerminateInstance"
+	}
+	return WorkflowBuild, "RunCommand"
+}
+
+// managedWorkflow is the ARN of the AWS-managed workflow of a type.
+func (s *Service) managedWorkflow(t WorkflowType) string {
+	name := map[WorkflowType]string{WorkflowBuild: "build-image", WorkflowTest: "test-image", WorkflowDistribution: "distribute-image"}[t]
+	wt := map[WorkflowType]string{WorkflowBuild: "build", WorkflowTest: "test", WorkflowDistribution: "distribution"}[t]
+	return "arn:aws:imagebuilder:" + s.region + ":aws:workflow/" + wt + "/" + name + "/1.0.0/1"
+}
+
+// RecordStep records a build step in the image's workflow executions.
+func (s *Service) RecordStep(ctx context.Context, image arn.ARN, ev StepEvent) error {
+	return s.store.WithTx(ctx, func(tx store.Tx) error {
+		rec, err := tx.Get(ctx, image)
+		if err != nil {
+			return storeErr(image, "Image", err)
+		}
+		var obj Object
+		if err := json.Unmarshal(rec.Data, &obj); err != nil {
+			return err
+		}
+		if rec.Attrs == nil {
+			rec.Attrs = map[string][]string{}
+		}
+		wfs := workflowsOf(obj)
+		when := timestamp(ev.Time)
+		typ, action := stepWorkflow(ev.Name)
+		var wf *WorkflowExecution
+		for i := range wfs {
+			if wfs[i].Type == typ {
+				wf = &wfs[i]
+			} else if wfs[i].Status == "RUNNING" {
+				wfs[i].Status, wfs[i].EndTime = "COMPLETED", when // the build moved on
+			}
+		}
+		if wf == nil {
+			wfs = append(wfs, WorkflowExecution{WorkflowBuildVersionArn: s.managedWorkflow(typ), WorkflowExecutionID: "wf-" + uuid.NewString(),
+				Type: typ, Status: "RUNNING", StartTime: when, Steps: []StepExecution{}})
+			wf = &wfs[len(wfs)-1]
+			rec.Attrs["workflowExecutionId"] = append(rec.Attrs["workflowExecutionId"], wf.WorkflowExecutionID)
+		}
+		var st *StepExecution
+		for i := range wf.Steps {
+			if wf.Steps[i].Name == ev.Name && wf.Steps[i].Status == "RUNNING" {
+				st = &wf.Steps[i]
+			}
+		}
+		if st == nil {
+			wf.Steps = append(wf.Steps, StepExecution{StepExecutionID: "step-" + uuid.NewString(), Name: ev.Name, Action: action,
+				Status: "RUNNING", StartTime: when, OnFailure: "Abort"})
+			st = &wf.Steps[len(wf.Steps)-1]
+			rec.Attrs["stepExecutionId"] = append(rec.Attrs["stepExecutionId"], st.StepExecutionID)
+			wf.TotalStepCount++
+		}
+		st.Status, st.Message = ev.Status, truncate(ev.Message, 500)
+		if ev.Status != "RUNNING" {
+			st.EndTime = when
+		}
+		switch ev.Status {
+		case "COMPLETED":
+			wf.TotalStepsSucceeded++
+		case "SKIPPED":
+			wf.TotalStepsSkipped++
+		case "FAILED", "CANCELLED":
+			wf.TotalStepsFailed++
+			wf.Status, wf.Message, wf.EndTime = ev.Status, truncate(ev.Message, 500), when
+		}
+		obj[workflowsKey] = wfs
+		delete(obj, "tags")
+		rec.Data = mustJSON(obj)
+		if _, err := tx.Update(ctx, rec); err != nil {
+			return storeErr(image, "Image", err)
+		}
+		return nil
+	})
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n-3] + "..."
+	}
+	return s
+}
+
+// workflowsOf decodes an image object's workflow executions.
+func workflowsOf(obj Object) []WorkflowExecution {
+	var wfs []WorkflowExecution
+	if raw, ok := obj[workflowsKey]; ok {
+		data, _ := json.Marshal(raw)
+		_ = json.Unmarshal(data, &wfs)
+	}
+	return wfs
+}
+
+// closeWorkflows ends running workflows and steps when the image reaches
+// a final state.
+func closeWorkflows(obj Object, status ImageStatus, reason, when string) {
+	wfs := workflowsOf(obj)
+	if len(wfs) == 0 {
+		return
+	}
+	end := map[ImageStatus]string{ImageAvailable: "COMPLETED", ImageFailed: "FAILED", ImageCancelled: "CANCELLED"}[status]
+	for i := range wfs {
+		for j := range wfs[i].Steps {
+			if wfs[i].Steps[j].Status == "RUNNING" {
+				wfs[i].Steps[j].Status, wfs[i].Steps[j].EndTime = end, when
+			}
+		}
+		if wfs[i].Status == "RUNNING" {
+			wfs[i].Status, wfs[i].EndTime = end, when
+			if end != "COMPLETED" {
+				wfs[i].Message = truncate(reason, 500)
+			}
+		}
+	}
+	obj[workflowsKey] = wfs
+}
+
+// imageByAttr finds the caller's image with an execution id.
+func (s *Service) imageByAttr(ctx context.Context, account, attr, id string) (arn.ARN, []WorkflowExecution, error) {
+	p, err := s.store.List(ctx, store.Query{Type: arn.Image, Region: s.region, Accounts: []string{account},
+		Attrs: map[string][]string{attr: {id}}, Limit: 1})
+	if err != nil {
+		return arn.ARN{}, nil, storeErr(arn.ARN{}, "", err)
+	}
+	if len(p.Records) == 0 {
+		return arn.ARN{}, nil, apierr.ResourceNotFound("The resource %s does not exist.", id)
+	}
+	obj, err := objectOf(p.Records[0])
+	if err != nil {
+		return arn.ARN{}, nil, err
+	}
+	return p.Records[0].ARN, workflowsOf(obj), nil
+}
+
+func execSummary(wf WorkflowExecution) Object {
+	o := Object{"workflowBuildVersionArn": wf.WorkflowBuildVersionArn, "workflowExecutionId": wf.WorkflowExecutionID, "type": wf.Type,
+		"status": wf.Status, "totalStepCount": wf.TotalStepCount, "totalStepsSucceeded": wf.TotalStepsSucceeded,
+		"totalStepsFailed": wf.TotalStepsFailed, "totalStepsSkipped": wf.TotalStepsSkipped, "startTime": wf.StartTime}
+	if wf.Message != "" {
+		o["message"] = wf.Message
+	}
+	if wf.EndTime != "" {
+		o["endTime"] = wf.EndTime
+	}
+	return o
+}
+
+// ListWorkflowExecutions lists an image build's workflow executions.
+func (s *Service) ListWorkflowExecutions(ctx context.Context, account string, in Object) (Object, error) {
+	a, err := s.parseARN(arn.ImageBuildVersionArn, "imageBuildVersionArn", str(in, "imageBuildVersionArn"))
+	if err != nil {
+		return nil, err
+	}
+	rec, err := s.get(ctx, s.store, account, a)
+	if err != nil {
+		return nil, err
+	}
+	if tok := str(in, "nextToken"); tok != "" {
+		return nil, apierr.InvalidPaginationToken("The nextToken %q is not valid: this list has one page.", tok)
+	}
+	obj, err := objectOf(rec)
+	if err != nil {
+		return nil, err
+	}
+	list := []Object{}
+	for _, wf := range workflowsOf(obj) {
+		list = append(list, execSummary(wf))
+	}
+	return Object{"workflowExecutions": list, "imageBuildVersionArn": a.String()}, nil
+}
+
+// GetWorkflowExecution returns a workflow execution.
+func (s *Service) GetWorkflowExecution(ctx context.Context, account, id string) (Object, error) {
+	if id == "" {
+		return nil, missing("workflowExecutionId")
+	}
+	image, wfs, err := s.imageByAttr(ctx, account, "workflowExecutionId", id)
+	if err != nil {
+		return nil, err
+	}
+	for _, wf := range wfs {
+		if wf.WorkflowExecutionID == id {
+			o := execSummary(wf)
+			o["imageBuildVersionArn"] = image.String()
+			return o, nil
+		}
+	}
+	return nil, apierr.ResourceNotFound("The workflow execution %s does not exist.", id)
+}
+
+// ListWorkflowStepExecutions lists a workflow execution's steps.
+func (s *Service) ListWorkflowStepExecutions(ctx context.Context, account string, in Object) (Object, error) {
+	id := str(in, "workflowExecutionId")
+	if id == "" {
+		return nil, missing("workflowExecutionId")
+	}
+	if tok := str(in, "nextToken"); tok != "" {
+		return nil, apierr.InvalidPaginationToken("The nextToken %q is not valid: this list has one page.", tok)
+	}
+	image, wfs, err := s.imageByAttr(ctx, account, "workflowExecutionId", id)
+	if err != nil {
+		return nil, err
+	}
+	for _, wf := range wfs {
+		if wf.WorkflowExecutionID != id {
+			continue
+		}
+		steps := []Object{}
+		for _, st := range wf.Steps {
+			steps = append(steps, stepObject(st))
+		}
+		return Object{"steps": steps, "workflowBuildVersionArn": wf.WorkflowBuildVersionArn, "workflowExecutionId": id,
+			"imageBuildVersionArn": image.String()}, nil
+	}
+	return nil, apierr.ResourceNotFound("The workflow execution %s does not exist.", id)
+}
+
+// GetWorkflowStepExecution returns one step execution.
+func (s *Service) GetWorkflowStepExecution(ctx context.Context, account, id string) (Object, error) {
+	if id == "" {
+		return nil, missing("stepExecutionId")
+	}
+	image, wfs, err := s.imageByAttr(ctx, account, "stepExecutionId", id)
+	if err != nil {
+		return nil, err
+	}
+	for _, wf := range wfs {
+		for _, st := range wf.Steps {
+			if st.StepExecutionID == id {
+				o := stepObject(st)
+				o["workflowBuildVersionArn"], o["workflowExecutionId"], o["imageBuildVersionArn"] = wf.WorkflowBuildVersionArn, wf.WorkflowExecutionID, image.String()
+				return o, nil
+			}
+		}
+	}
+	return nil, apierr.ResourceNotFound("The step execution %s does not exist.", id)
+}
+
+func stepObject(st StepExecution) Object {
+	data, _ := json.Marshal(st)
+	var o Object
+	_ = json.Unmarshal(data, &o)
+	return o
+}
