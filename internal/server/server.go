@@ -24,6 +24,7 @@ import (
 	"github.com/goldsmith-dev/goldsmith/internal/api"
 	"github.com/goldsmith-dev/goldsmith/internal/auth"
 	"github.com/goldsmith-dev/goldsmith/internal/queue"
+	"github.com/goldsmith-dev/goldsmith/internal/scheduler"
 	"github.com/goldsmith-dev/goldsmith/internal/service"
 	"github.com/goldsmith-dev/goldsmith/internal/store"
 	"github.com/goldsmith-dev/goldsmith/internal/store/postgres"
@@ -61,6 +62,10 @@ type Config struct {
 	Out io.Writer
 	// Build configures the builds this server runs.
 	Build BuildConfig
+	// NoScheduler turns off starting pipelines on their schedules (when
+	// another server of the same database does it; doing it twice is safe,
+	// only wasteful).
+	NoScheduler bool
 }
 
 // DefaultDataDir is ~/.local/share/goldsmith (or $XDG_DATA_HOME/goldsmith).
@@ -152,6 +157,10 @@ func Run(ctx context.Context, c Config) error {
 			c.Logger.Warn("stopping the build workers", "err", err)
 		}
 	}()
+	if !c.NoScheduler {
+		sched := &scheduler.Scheduler{Service: svc, Log: c.Logger}
+		go sched.Run(ctx)
+	}
 	h := api.New(api.Config{Service: svc, Verifier: &auth.Verifier{Keys: store.KeyStore(st), Region: c.Region}, Logger: c.Logger})
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {

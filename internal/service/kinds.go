@@ -84,6 +84,9 @@ func pipelineRefs(ctx context.Context, s *Service, ex store.Executor, account st
 		obj["imageTestsConfiguration"] = Object{"imageTestsEnabled": true, "timeoutMinutes": 720}
 	}
 	obj["platform"] = "Linux"
+	if err := s.checkSchedule(obj); err != nil {
+		return nil, err
+	}
 	return refs, nil
 }
 
