@@ -24,6 +24,7 @@ import (
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
 	"github.com/goldsmith-dev/goldsmith/internal/build"
 	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
+	"github.com/goldsmith-dev/goldsmith/internal/metrics"
 	"github.com/goldsmith-dev/goldsmith/internal/progress"
 	"github.com/goldsmith-dev/goldsmith/internal/recipe"
 	"github.com/goldsmith-dev/goldsmith/internal/service"
@@ -49,6 +50,8 @@ type Runner struct {
 	// default 2s.
 	PollInterval time.Duration
 	Log          *slog.Logger
+	// Metrics receives build and step durations (nil: none).
+	Metrics *metrics.Metrics
 }
 
 // errCancelled stops a build whose image was cancelled.
@@ -103,7 +106,13 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 	wg.Add(1)
 	go func() { defer wg.Done(); r.watchCancel(bctx, image, cancel) }()
 
-	rep := &reporter{Plain: progress.NewPlain(logFile), ctx: bctx, svc: r.Service, image: image, log: log}
+	rep := &reporter{Plain: progress.NewPlain(logFile), ctx: bctx, svc: r.Service, image: image, log: log, metrics: r.Metrics}
+	started := time.Now()
+	defer func() {
+		if st, err := r.Service.ImageStatusOf(context.WithoutCancel(ctx), image); err == nil && st.Final() {
+			r.Metrics.BuildFinished(string(st), time.Since(started))
+		}
+	}()
 	var cache *stepcache.Cache
 	if r.Cache != nil {
 		cache = r.Cache
@@ -225,10 +234,11 @@ func recipeOf(spec *service.BuildSpec, dir string) (*recipe.Recipe, error) {
 // reporter writes the build log and moves the image through its states.
 type reporter struct {
 	*progress.Plain
-	ctx   context.Context
-	svc   *service.Service
-	image arn.ARN
-	log   *slog.Logger
+	ctx     context.Context
+	svc     *service.Service
+	image   arn.ARN
+	log     *slog.Logger
+	metrics *metrics.Metrics
 }
 
 func (r *reporter) StepStarted(name string) {
@@ -250,6 +260,7 @@ func (r *reporter) StepStarted(name string) {
 
 func (r *reporter) StepFinished(t build.Timing) {
 	r.Plain.StepFinished(t)
+	r.metrics.StepFinished(t.Step, t.Status, t.Duration)
 	status := map[string]string{"success": "COMPLETED", "skipped": "SKIPPED", "failed": "FAILED", "cancelled": "CANCELLED"}[t.Status]
 	msg := t.Error
 	if t.Status == "skipped" {

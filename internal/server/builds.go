@@ -11,6 +11,7 @@ import (
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
 	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
 	"github.com/goldsmith-dev/goldsmith/internal/imagebuild"
+	"github.com/goldsmith-dev/goldsmith/internal/metrics"
 	"github.com/goldsmith-dev/goldsmith/internal/queue"
 	"github.com/goldsmith-dev/goldsmith/internal/service"
 	"github.com/goldsmith-dev/goldsmith/internal/stepcache"
@@ -47,14 +48,14 @@ func (b queueBuilds) Enqueue(ctx context.Context, tx store.Tx, account string, i
 // startWorkers runs queued builds in this process until ctx ends; the
 // returned func stops them gracefully (running builds get until its
 // context's deadline, then are handed back to the queue).
-func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Service) (func(context.Context) error, error) {
+func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Service, m *metrics.Metrics) (*queue.Workers, func(context.Context) error, error) {
 	bc := c.Build
 	if bc.Workers < 0 {
-		return func(context.Context) error { return nil }, nil
+		return nil, func(context.Context) error { return nil }, nil
 	}
 	runner := &imagebuild.Runner{
 		Service: svc, Artifacts: bc.Artifacts, Bases: &baseimage.Cache{Dir: bc.BaseCache},
-		AgentBinary: bc.AgentBinary, Accel: bc.Accel, NoNetwork: bc.NoNetwork, TempDir: bc.TempDir, Log: c.Logger,
+		AgentBinary: bc.AgentBinary, Accel: bc.Accel, NoNetwork: bc.NoNetwork, TempDir: bc.TempDir, Log: c.Logger, Metrics: m,
 	}
 	if runner.Artifacts == "" {
 		runner.Artifacts = filepath.Join(c.DataDir, "images")
@@ -73,12 +74,12 @@ func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Se
 		},
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := w.Start(ctx); err != nil {
-		return nil, fmt.Errorf("start the build workers: %w", err)
+		return nil, nil, fmt.Errorf("start the build workers: %w", err)
 	}
-	return w.Stop, nil
+	return w, w.Stop, nil
 }
 
 // runBuild is the build job: a failed build is a FAILED image, not a job

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/goldsmith-dev/goldsmith/internal/notify"
 	"os"
 	"regexp"
 
@@ -32,6 +33,9 @@ type File struct {
 	Postgres string          `yaml:"postgres" json:"postgres"`
 	Region   string          `yaml:"region" json:"region"`
 	Accounts []AccountConfig `yaml:"accounts" json:"accounts"`
+	// Webhooks receive image state changes: an infrastructure
+	// configuration's snsTopicArn names one of them by its topicArn.
+	Webhooks []notify.Webhook `yaml:"webhooks" json:"webhooks"`
 }
 
 // AccountConfig is an account the server makes sure exists at start, with
@@ -76,7 +80,13 @@ func (f File) Check() error {
 	if f.Region != "" && !regionRE.MatchString(f.Region) {
 		return fmt.Errorf("region %q must look like an AWS region name (e.g. goldsmith-local-1)", f.Region)
 	}
-	return checkAccounts(f.Accounts)
+	if err := checkAccounts(f.Accounts); err != nil {
+		return err
+	}
+	if _, err := notify.NewRouter(f.Webhooks...); err != nil {
+		return fmt.Errorf("webhooks: %w", err)
+	}
+	return nil
 }
 
 func checkAccounts(accts []AccountConfig) error {
@@ -119,6 +129,9 @@ func (f File) Apply(c Config) Config {
 	pick(&c.Region, f.Region)
 	if c.Accounts == nil {
 		c.Accounts = f.Accounts
+	}
+	if c.Webhooks == nil {
+		c.Webhooks = f.Webhooks
 	}
 	return c
 }

@@ -23,6 +23,8 @@ import (
 
 	"github.com/goldsmith-dev/goldsmith/internal/api"
 	"github.com/goldsmith-dev/goldsmith/internal/auth"
+	"github.com/goldsmith-dev/goldsmith/internal/metrics"
+	"github.com/goldsmith-dev/goldsmith/internal/notify"
 	"github.com/goldsmith-dev/goldsmith/internal/queue"
 	"github.com/goldsmith-dev/goldsmith/internal/scheduler"
 	"github.com/goldsmith-dev/goldsmith/internal/service"
@@ -62,6 +64,8 @@ type Config struct {
 	Out io.Writer
 	// Build configures the builds this server runs.
 	Build BuildConfig
+	// Webhooks receive image state changes (see File.Webhooks).
+	Webhooks []notify.Webhook
 	// NoScheduler turns off starting pipelines on their schedules (when
 	// another server of the same database does it; doing it twice is safe,
 	// only wasteful).
@@ -141,11 +145,31 @@ func Run(ctx context.Context, c Config) error {
 	if err != nil {
 		return err
 	}
-	svc, err := service.New(ctx, service.Config{Store: st, Region: c.Region, Logger: c.Logger, Builds: queueBuilds{q}})
+	var workers *queue.Workers
+	m := metrics.New(metrics.Sources{
+		Queue: func(ctx context.Context) (int64, int64, error) {
+			st, err := q.Stats(ctx)
+			return st.Available, st.Running, err
+		},
+		Workers: func() (int, int) {
+			if workers == nil {
+				return 0, 0
+			}
+			return workers.Concurrency(), workers.Running()
+		},
+		Log: c.Logger,
+	})
+	events, closeEvents, err := imageEvents(c, m)
 	if err != nil {
 		return err
 	}
-	stopWorkers, err := startWorkers(ctx, c, q, svc)
+	defer closeEvents()
+	svc, err := service.New(ctx, service.Config{Store: st, Region: c.Region, Logger: c.Logger, Builds: queueBuilds{q}, OnImageState: events})
+	if err != nil {
+		return err
+	}
+	m.SetImageCounter(svc.ImagesByState)
+	workers, stopWorkers, err := startWorkers(ctx, c, q, svc, m)
 	if err != nil {
 		return err
 	}
@@ -161,7 +185,10 @@ func Run(ctx context.Context, c Config) error {
 		sched := &scheduler.Scheduler{Service: svc, Log: c.Logger}
 		go sched.Run(ctx)
 	}
-	h := api.New(api.Config{Service: svc, Verifier: &auth.Verifier{Keys: store.KeyStore(st), Region: c.Region}, Logger: c.Logger})
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler()) // unauthenticated, like most Prometheus targets
+	mux.Handle("/", api.New(api.Config{Service: svc, Verifier: &auth.Verifier{Keys: store.KeyStore(st), Region: c.Region}, Logger: c.Logger}))
+	var h http.Handler = mux
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return err

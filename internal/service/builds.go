@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"strings"
+	"time"
 
 	"github.com/goldsmith-dev/goldsmith/internal/apierr"
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
@@ -326,7 +327,9 @@ type StateChange struct {
 // become AVAILABLE afterwards.
 func (s *Service) SetImageState(ctx context.Context, image arn.ARN, ch StateChange) (ImageStatus, error) {
 	var cur ImageStatus
+	var ev *ImageEvent
 	err := s.store.WithTx(ctx, func(tx store.Tx) error {
+		ev = nil
 		rec, err := tx.Get(ctx, image)
 		if err != nil {
 			return storeErr(image, "Image", err)
@@ -361,10 +364,28 @@ func (s *Service) SetImageState(ctx context.Context, image arn.ARN, ch StateChan
 		if _, err := tx.Update(ctx, rec); err != nil {
 			return storeErr(image, "Image", err)
 		}
+		if cur != ch.Status {
+			infra, _ := obj["infrastructureConfiguration"].(map[string]any)
+			ev = &ImageEvent{Image: image, Name: str(obj, "name"), Pipeline: str(obj, "sourcePipelineArn"),
+				Topic: str(infra, "snsTopicArn"), Previous: cur, Status: ch.Status, Reason: ch.Reason, Time: s.now()}
+		}
 		cur = ch.Status
 		return nil
 	})
+	if err == nil && ev != nil && s.events != nil {
+		s.events(*ev)
+	}
 	return cur, err
+}
+
+// ImageEvent is a committed change of an image's state.
+type ImageEvent struct {
+	Image            arn.ARN
+	Name, Pipeline   string
+	Topic            string // the infrastructure configuration's snsTopicArn
+	Previous, Status ImageStatus
+	Reason           string
+	Time             time.Time
 }
 
 // CancelImageCreation cancels a build that has not finished.
@@ -409,4 +430,18 @@ func (s *Service) ImageStatusOf(ctx context.Context, image arn.ARN) (ImageStatus
 		return "", storeErr(image, "Image", err)
 	}
 	return statusOf(rec), nil
+}
+
+// ImagesByState counts image build versions per state, in all accounts
+// (for metrics).
+func (s *Service) ImagesByState(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	for _, st := range []ImageStatus{ImagePending, ImageBuilding, ImageTesting, ImageDistributing, ImageAvailable, ImageFailed, ImageCancelled} {
+		n, err := s.store.Count(ctx, store.Query{Type: arn.Image, Region: s.region, Attrs: map[string][]string{"status": {string(st)}}})
+		if err != nil {
+			return nil, err
+		}
+		out[string(st)] = n
+	}
+	return out, nil
 }

@@ -87,6 +87,7 @@ type Service struct {
 	log    *slog.Logger
 	rows   rowCache // decoded ListComponents rows
 	builds Builds
+	events func(ImageEvent)
 }
 
 // Config configures New.
@@ -104,6 +105,9 @@ type Config struct {
 	// Builds queues image builds; nil: CreateImage and
 	// StartImagePipelineExecution answer that builds are not available.
 	Builds Builds
+	// OnImageState hears every committed image state change (for
+	// notifications and metrics); it must not block.
+	OnImageState func(ImageEvent)
 }
 
 // New returns a Service and makes sure the managed catalogue is stored.
@@ -120,7 +124,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{store: cfg.Store, region: cfg.Region, limits: cfg.Limits.WithDefaults(), now: cfg.Now, log: cfg.Logger, builds: cfg.Builds}
+	s := &Service{store: cfg.Store, region: cfg.Region, limits: cfg.Limits.WithDefaults(), now: cfg.Now, log: cfg.Logger, builds: cfg.Builds, events: cfg.OnImageState}
 	if err := s.seedCatalog(ctx); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,135 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
+	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
+
+	"github.com/goldsmith-dev/goldsmith/internal/notify"
+	"github.com/goldsmith-dev/goldsmith/internal/server"
+)
+
+// TestNotificationsAndMetrics: an image state change reaches the webhook
+// its infrastructure configuration's snsTopicArn names, signed, and shows
+// in /metrics. (No build workers here: cancelling a queued image is the
+// state change; internal/imagebuild covers real builds.)
+func TestNotificationsAndMetrics(t *testing.T) {
+	t.Parallel()
+	const topic = "arn:aws:sns:goldsmith-local-1:111111111111:builds"
+	const secret = "a-webhook-secret-of-some-length"
+	got := make(chan []byte, 10)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := notify.Verify(notify.Secret(secret), r.Header.Get("X-Goldsmith-Signature"), r.Header.Get("X-Goldsmith-Timestamp"), body, time.Minute); err != nil {
+			t.Errorf("webhook signature: %v", err)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		got <- body
+	}))
+	defer hook.Close()
+
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- server.Run(ctx, server.Config{DataDir: dir, Listen: "127.0.0.1:0", Out: out, Build: server.BuildConfig{Workers: -1},
+			Webhooks: []notify.Webhook{{TopicARN: topic, URL: hook.URL, Secret: secret}}})
+	}()
+	defer func() { cancel(); <-done }()
+	endpoint := waitEndpoint(t, out)
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithSharedCredentialsFiles([]string{filepath.Join(dir, server.CredentialsFile)}),
+		config.WithSharedConfigFiles([]string{filepath.Join(dir, server.ConfigFile)}), config.WithSharedConfigProfile(server.Profile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := imagebuilder.NewFromConfig(cfg, func(o *imagebuilder.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	comp, err := c.CreateComponent(ctx, &imagebuilder.CreateComponentInput{Name: aws.String("hello"), SemanticVersion: aws.String("1.0.0"), Platform: types.PlatformLinux,
+		Data: aws.String("name: hello\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Say\n        action: ExecuteBash\n        inputs:\n          commands: [echo hi]\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("web"), SemanticVersion: aws.String("1.0.0"), ParentImage: aws.String("debian-12"),
+		Components: []types.ComponentConfiguration{{ComponentArn: comp.ComponentBuildVersionArn}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	infra, err := c.CreateInfrastructureConfiguration(ctx, &imagebuilder.CreateInfrastructureConfigurationInput{Name: aws.String("local"),
+		InstanceProfileName: aws.String("none"), SnsTopicArn: aws.String(topic)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := c.CreateImage(ctx, &imagebuilder.CreateImageInput{ImageRecipeArn: rec.ImageRecipeArn, InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CancelImageCreation(ctx, &imagebuilder.CancelImageCreationInput{ImageBuildVersionArn: img.ImageBuildVersionArn}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case body := <-got:
+		var ev struct {
+			DetailType string   `json:"detail-type"`
+			Resources  []string `json:"resources"`
+			Detail     struct {
+				State struct {
+					Status string `json:"status"`
+				} `json:"state"`
+				Previous struct {
+					Status string `json:"status"`
+				} `json:"previous-state"`
+			} `json:"detail"`
+		}
+		if err := json.Unmarshal(body, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Detail.State.Status != "CANCELLED" || ev.Detail.Previous.Status != "PENDING" || len(ev.Resources) != 1 || ev.Resources[0] != aws.ToString(img.ImageBuildVersionArn) {
+			t.Fatalf("event: %s", body)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no webhook call")
+	}
+
+	resp, err := http.Get(endpoint + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`goldsmith_images{status="CANCELLED"} 1`,
+		`goldsmith_image_state_changes_total{status="CANCELLED"} 1`,
+		`goldsmith_queue_jobs{state="available"}`,
+		`goldsmith_build_workers{state="slots"} 0`,
+	} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+func waitEndpoint(t *testing.T, out *syncBuffer) string {
+	t.Helper()
+	for i := 0; i < 400; i++ {
+		for _, f := range strings.Fields(out.String()) {
+			if strings.HasPrefix(f, "http://127.0.0.1:") {
+				return f
+			}
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("no endpoint printed: %s", out.String())
+	return ""
+}
