@@ -36,7 +36,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newToeCommand(), newBuildCommand(), newAgentCommand(), newDebugCommand(), newServeCommand(), newKeysCommand(), newCacheCommand())
+	root.AddCommand(newToeCommand(), newBuildCommand(), newAgentCommand(), newDebugCommand(), newServeCommand(), newWorkerCommand(), newKeysCommand(), newCacheCommand())
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return

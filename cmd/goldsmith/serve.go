@@ -1,11 +1,14 @@
 package main
 
 import (
-	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
+	"fmt"
 	"os"
 	"runtime/debug"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
 	"github.com/goldsmith-dev/goldsmith/internal/server"
 )
 
@@ -50,6 +53,7 @@ func (f *storeFlags) resolve(fs *pflag.FlagSet, flags server.Config) (server.Con
 
 func newServeCommand() *cobra.Command {
 	var sf storeFlags
+	var bf buildFlags
 	flags := server.Config{}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -67,6 +71,14 @@ and the accounts and access keys to create at start from a YAML or JSON file:
     - id: "123456789012"
       keys:
         - {accessKeyId: AKIAEXAMPLEKEY000001, secretAccessKey: "…"}
+  webhooks:   # image state changes, for infrastructure configurations' snsTopicArn
+    - topicArn: arn:aws:sns:goldsmith-local-1:123456789012:builds
+      url: https://hooks.example.com/goldsmith
+      secret: "at least 16 characters"
+
+Builds started through the API (CreateImage, StartImagePipelineExecution, and
+pipelines' schedules) run in this process (--workers at a time) unless
+--workers 0; images go to DATA_DIR/images. Prometheus metrics are on /metrics.
 
 Flags given on the command line win over the file.`,
 		Args: cobra.NoArgs,
@@ -77,10 +89,12 @@ Flags given on the command line win over the file.`,
 				return err
 			}
 			cfg.Out = cmd.OutOrStdout()
+			cfg.Build = bf.config()
 			return server.Run(cmd.Context(), cfg)
 		},
 	}
 	sf.register(cmd.Flags())
+	bf.register(cmd.Flags(), 1)
 	cmd.Flags().StringVar(&flags.Listen, "listen", server.DefaultListen, "HTTP listen address")
 	cmd.Flags().StringVar(&flags.Region, "region", server.DefaultRegion, "region name used in ARNs and signatures")
 	return cmd
@@ -94,4 +108,56 @@ func serverGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
+}
+
+// buildFlags configure the builds serve and worker run.
+type buildFlags struct {
+	workers   int
+	artifacts string
+	cacheDir  string
+	accel     string
+}
+
+func (f *buildFlags) register(fs *pflag.FlagSet, workers int) {
+	fs.IntVar(&f.workers, "workers", workers, "image builds this process runs at once (0: none, the API only)")
+	fs.StringVar(&f.artifacts, "artifacts", "", "local artifact store for built images (default DATA_DIR/images)")
+	fs.StringVar(&f.cacheDir, "cache-dir", "", `step cache folder (default DATA_DIR/steps; "off" disables it)`)
+	fs.StringVar(&f.accel, "accelerator", "auto", "auto (KVM when a probe proves it works, else TCG), kvm or tcg")
+}
+
+func (f *buildFlags) config() server.BuildConfig {
+	w := f.workers
+	if w == 0 {
+		w = -1
+	}
+	return server.BuildConfig{Workers: w, Artifacts: f.artifacts, CacheDir: f.cacheDir, Accel: qemu.Accel(f.accel)}
+}
+
+func newWorkerCommand() *cobra.Command {
+	var sf storeFlags
+	var bf buildFlags
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "Run image builds from the shared queue (scale-out)",
+		Long: `Run the image builds that goldsmith serve queues, on this host, without
+serving the API. Point it at the same database as the servers (--postgres, or
+the same --data-dir for the embedded store). Stopping it (Ctrl-C, SIGTERM)
+lets running builds finish for a minute, then hands them back to the queue.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := sf.resolve(cmd.Flags(), server.Config{})
+			if err != nil {
+				return err
+			}
+			cfg.Out = cmd.OutOrStdout()
+			cfg.Build = bf.config()
+			if cfg.Build.Workers < 0 {
+				return &exitError{exitInvalid, fmt.Errorf("--workers 0 leaves a worker nothing to do")}
+			}
+			return server.RunWorker(cmd.Context(), cfg)
+		},
+	}
+	sf.register(cmd.Flags())
+	bf.register(cmd.Flags(), 1)
+	return cmd
 }

@@ -79,18 +79,18 @@ func (b *vmBuild) lookupCache(ctx context.Context) error {
 	}
 	b.cache.start, b.cache.backing, b.cache.parent = n, e.Path, e.Key
 	b.base = e.Path
-	entries := map[int]*stepcache.Entry{}
+	entries := map[string]*stepcache.Entry{}
 	if all, err := c.List(ctx); err == nil {
 		for _, x := range all {
 			if x.Namespace == b.opts.CacheNamespace {
-				entries[x.Index] = x
+				entries[x.Key] = x
 			}
 		}
 	}
 	for i := range n {
 		comp := b.comps[i]
 		use := &CacheUse{Status: "hit", Entry: comp.CacheKey}
-		if x := entries[i]; x != nil && x.Key == comp.CacheKey {
+		if x := entries[comp.CacheKey]; x != nil {
 			use.Saved, use.Size = x.BuildTime, x.Size
 		}
 		comp.Cache = use

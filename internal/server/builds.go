@@ -101,3 +101,36 @@ func runBuild(ctx context.Context, r *imagebuild.Runner, job *queue.Job[queue.Bu
 	}
 	return err
 }
+
+// RunWorker runs queued builds in this process, without the API, until ctx
+// ends (goldsmith worker).
+func RunWorker(ctx context.Context, c Config) error {
+	c = c.WithDefaults()
+	st, err := OpenStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	q, err := queue.Open(ctx, st, queue.Config{Logger: c.Logger})
+	if err != nil {
+		return err
+	}
+	events, closeEvents, err := imageEvents(c, nil)
+	if err != nil {
+		return err
+	}
+	defer closeEvents()
+	svc, err := service.New(ctx, service.Config{Store: st, Region: c.Region, Logger: c.Logger, Builds: queueBuilds{q}, OnImageState: events})
+	if err != nil {
+		return err
+	}
+	w, stop, err := startWorkers(ctx, c, q, svc, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Out, "Goldsmith worker %s running up to %d builds at a time\n", w.ID(), w.Concurrency())
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	return stop(sctx)
+}
