@@ -2,6 +2,9 @@ package api
 
 import (
 	"net/http"
+	"strconv"
+
+	"github.com/goldsmith-dev/goldsmith/internal/apierr"
 )
 
 // routes registers every operation Goldsmith serves.
@@ -100,6 +103,7 @@ func (h *handler) resourceRoutes() {
 	h.handle("PUT /StartImagePipelineExecution", jsonOp(h, s.StartImagePipelineExecution))
 	h.handle("PUT /CreateImage", jsonOp(h, s.CreateImage))
 	h.handle("PUT /CancelImageCreation", jsonOp(h, s.CancelImageCreation))
+	h.handle("GET /goldsmith/GetImageLog", h.getImageLog)
 
 	h.handle("GET /GetImage", queryOp(h, "imageBuildVersionArn", s.GetImage))
 	h.handle("POST /ListImages", jsonOp(h, s.ListImages))
@@ -118,4 +122,30 @@ func (h *handler) resourceRoutes() {
 	h.handle("GET /GetWorkflowExecution", queryOp(h, "workflowExecutionId", s.GetWorkflowExecution))
 	h.handle("POST /ListWorkflowStepExecutions", jsonOp(h, s.ListWorkflowStepExecutions))
 	h.handle("GET /GetWorkflowStepExecution", queryOp(h, "stepExecutionId", s.GetWorkflowStepExecution))
+}
+
+// getImageLog serves an image build's log as text from ?offset= (a
+// Goldsmith operation, SigV4-signed like the others; `goldsmith logs`
+// uses it). X-Goldsmith-Log-Size is the log's size and
+// X-Goldsmith-Image-Status the image's state, so a follower knows when to
+// stop.
+func (h *handler) getImageLog(w http.ResponseWriter, r *http.Request) {
+	var offset int64
+	if v := r.URL.Query().Get("offset"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			h.fail(w, r, apierr.InvalidParameterValue("The value supplied for parameter 'offset' is not valid. Give a byte offset."))
+			return
+		}
+		offset = n
+	}
+	lg, err := h.svc.GetImageLog(r.Context(), account(r), r.URL.Query().Get("imageBuildVersionArn"), offset)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Goldsmith-Log-Size", strconv.FormatInt(lg.Size, 10))
+	w.Header().Set("X-Goldsmith-Image-Status", string(lg.Status))
+	_, _ = w.Write(lg.Data)
 }

@@ -212,6 +212,32 @@ func TestImageBuildsThroughTheAPI(t *testing.T) {
 	if len(qcows) != 1 {
 		t.Errorf("artifact store has %v, want one qcow2", qcows)
 	}
+	// The log, through the API, as `goldsmith logs` prints it.
+	logs, err := exec.Command(agent, "logs", "--endpoint-url", endpoint, "--data-dir", dir, image).CombinedOutput()
+	if err != nil || !strings.Contains(string(logs), "==> build:web") || !strings.Contains(string(logs), "<== sbom done") {
+		t.Errorf("goldsmith logs: %v\n%s", err, logs)
+	}
+	// Workflow executions: build, test and distribution, all completed.
+	wfs, err := c.ListWorkflowExecutions(ctx, &imagebuilder.ListWorkflowExecutionsInput{ImageBuildVersionArn: aws.String(image)})
+	if err != nil || len(wfs.WorkflowExecutions) != 3 {
+		t.Fatalf("ListWorkflowExecutions: %v, %+v", err, wfs)
+	}
+	for _, wf := range wfs.WorkflowExecutions {
+		if wf.Status != types.WorkflowExecutionStatusCompleted || wf.TotalStepsFailed != 0 {
+			t.Errorf("workflow %s: %s, %d failed steps", wf.Type, wf.Status, wf.TotalStepsFailed)
+		}
+	}
+	steps, err := c.ListWorkflowStepExecutions(ctx, &imagebuilder.ListWorkflowStepExecutionsInput{WorkflowExecutionId: wfs.WorkflowExecutions[0].WorkflowExecutionId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, st := range steps.Steps {
+		names = append(names, aws.ToString(st.Name)+"="+string(st.Status))
+	}
+	if !strings.Contains(strings.Join(names, " "), "build:web=COMPLETED") {
+		t.Errorf("build workflow steps: %v", names)
+	}
 	list, err := c.ListImagePipelineImages(ctx, &imagebuilder.ListImagePipelineImagesInput{ImagePipelineArn: pipe.ImagePipelineArn})
 	if err != nil || len(list.ImageSummaryList) != 1 {
 		t.Errorf("ListImagePipelineImages: %v, %v", list, err)
@@ -228,6 +254,10 @@ func TestImageBuildsThroughTheAPI(t *testing.T) {
 	reason := aws.ToString(img.State.Reason)
 	if img.State.Status != types.ImageStatusFailed || !strings.Contains(reason, "component broken, phase build, step Boom") || !strings.Contains(reason, "this component is broken") {
 		t.Fatalf("failing build: %s, reason %q; states %v", img.State.Status, reason, seen)
+	}
+	logs, err = exec.Command(agent, "logs", "--follow", "--endpoint-url", endpoint, "--data-dir", dir, aws.ToString(created.ImageBuildVersionArn)).CombinedOutput()
+	if err == nil || !strings.Contains(string(logs), "Boom") || !strings.Contains(string(logs), "the image is FAILED") {
+		t.Errorf("goldsmith logs --follow of a failed build: %v\n%s", err, logs)
 	}
 	if files, _ := filepath.Glob(filepath.Join(dir, "images", "*", "broken", "1.0.0", "1", "*.qcow2")); len(files) != 0 {
 		t.Errorf("a failed build left images: %v", files)

@@ -96,6 +96,9 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 		return r.fail(ctx, image, err)
 	}
 	defer logFile.Close()
+	if err := r.Service.SetImageLog(ctx, image, logFile.Name()); err != nil {
+		return err
+	}
 	if _, err := r.Service.SetImageState(ctx, image, service.StateChange{Status: service.ImageBuilding}); err != nil {
 		return err
 	}

@@ -3,8 +3,11 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
+	"os"
 	"strings"
 	"time"
 
@@ -444,4 +447,77 @@ func (s *Service) ImagesByState(ctx context.Context) (map[string]int, error) {
 		out[string(st)] = n
 	}
 	return out, nil
+}
+
+// ImageLog is a piece of an image build's log.
+type ImageLog struct {
+	Data   []byte
+	Offset int64 // where Data starts
+	Size   int64 // the log's size now
+	Status ImageStatus
+}
+
+// logKey is where the worker records the path of the build log.
+const logKey = "goldsmithLogFile"
+
+// GetImageLog returns an image build's log from offset (at most 1 MiB).
+// The log lives where the build ran: this works on the host that built it
+// (the embedded setup); scale-out logs are read from the artifact store.
+func (s *Service) GetImageLog(ctx context.Context, account, image string, offset int64) (ImageLog, error) {
+	a, err := s.parseARN(arn.ImageBuildVersionArn, "imageBuildVersionArn", image)
+	if err != nil {
+		return ImageLog{}, err
+	}
+	rec, err := s.getOwned(ctx, s.store, account, a)
+	if err != nil {
+		return ImageLog{}, err
+	}
+	obj, err := objectOf(rec)
+	if err != nil {
+		return ImageLog{}, err
+	}
+	out := ImageLog{Offset: offset, Status: statusOf(rec)}
+	path := str(obj, logKey)
+	if path == "" {
+		return out, nil // not started yet
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return ImageLog{}, apierr.ResourceNotFound("The log of %s is not on this server (%v).", a, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return ImageLog{}, err
+	}
+	out.Size = st.Size()
+	if offset < 0 || offset > out.Size {
+		return ImageLog{}, apierr.InvalidParameterValue("The value supplied for parameter 'offset' is not valid. The log has %d bytes.", out.Size)
+	}
+	out.Data = make([]byte, min(out.Size-offset, 1<<20))
+	n, err := f.ReadAt(out.Data, offset)
+	out.Data = out.Data[:n]
+	if err != nil && !errors.Is(err, io.EOF) {
+		return ImageLog{}, err
+	}
+	return out, nil
+}
+
+// SetImageLog records where an image's build log is written.
+func (s *Service) SetImageLog(ctx context.Context, image arn.ARN, path string) error {
+	return s.store.WithTx(ctx, func(tx store.Tx) error {
+		rec, err := tx.Get(ctx, image)
+		if err != nil {
+			return storeErr(image, "Image", err)
+		}
+		obj, err := objectOf(rec)
+		if err != nil {
+			return err
+		}
+		obj[logKey] = path
+		delete(obj, "tags")
+		rec.Data = mustJSON(obj)
+		_, err = tx.Update(ctx, rec)
+		return err
+	})
 }

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/spf13/cobra"
+
+	"github.com/goldsmith-dev/goldsmith/internal/server"
+)
+
+func newLogsCommand() *cobra.Command {
+	var (
+		endpoint, profile, dataDir string
+		follow                     bool
+		interval                   time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "logs IMAGE_BUILD_VERSION_ARN",
+		Short: "Print an image build's log; --follow streams a running build's",
+		Long: `Print the log of an image build run by goldsmith serve (its workers write
+it to the artifact store). With --follow, keep printing as the build goes on
+until the image is AVAILABLE, FAILED or CANCELLED; the exit code is then 0
+for AVAILABLE and 1 otherwise.
+
+Requests are signed like the AWS CLI's: credentials and region come from the
+profile (default "goldsmith", from DATA_DIR/credentials and DATA_DIR/config
+when they exist, else the usual AWS files and environment).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if endpoint == "" {
+				return &exitError{exitInvalid, fmt.Errorf("give the server's address with --endpoint-url (goldsmith serve prints it)")}
+			}
+			ctx := cmd.Context()
+			var opts []func(*config.LoadOptions) error
+			if profile != "" {
+				opts = append(opts, config.WithSharedConfigProfile(profile))
+			}
+			creds, conf := filepath.Join(dataDir, server.CredentialsFile), filepath.Join(dataDir, server.ConfigFile)
+			if _, err := os.Stat(creds); err == nil {
+				opts = append(opts, config.WithSharedCredentialsFiles([]string{creds}), config.WithSharedConfigFiles([]string{conf}))
+			}
+			cfg, err := config.LoadDefaultConfig(ctx, opts...)
+			if err != nil {
+				return fmt.Errorf("load AWS credentials (profile %q): %w", profile, err)
+			}
+			l := &logReader{endpoint: endpoint, cfg: cfg, image: args[0]}
+			var offset int64
+			for {
+				n, status, err := l.read(ctx, offset, cmd.OutOrStdout())
+				if err != nil {
+					return err
+				}
+				offset += n
+				final := status == "AVAILABLE" || status == "FAILED" || status == "CANCELLED"
+				if !follow || (final && n == 0) {
+					if follow && status != "AVAILABLE" {
+						return &exitError{exitFailed, fmt.Errorf("the image is %s", status)}
+					}
+					return nil
+				}
+				if n == 0 {
+					select {
+					case <-ctx.Done():
+						return nil
+					case <-time.After(interval):
+					}
+				}
+			}
+		},
+	}
+	cmd.Flags().StringVar(&endpoint, "endpoint-url", "", "the Goldsmith API, e.g. http://127.0.0.1:8484")
+	cmd.Flags().StringVar(&profile, "profile", server.Profile, "AWS profile with the access key")
+	cmd.Flags().StringVar(&dataDir, "data-dir", server.DefaultDataDir(), "where goldsmith serve wrote its credentials file")
+	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "keep printing until the build ends")
+	cmd.Flags().DurationVar(&interval, "interval", time.Second, "how often --follow asks for more")
+	return cmd
+}
+
+// logReader fetches pieces of a build log with SigV4-signed requests.
+type logReader struct {
+	endpoint string
+	cfg      aws.Config
+	image    string
+}
+
+var emptySHA256 = func() string { h := sha256.Sum256(nil); return hex.EncodeToString(h[:]) }()
+
+// read copies the log from offset to w and returns how much it copied and
+// the image's state.
+func (l *logReader) read(ctx context.Context, offset int64, w io.Writer) (int64, string, error) {
+	u := l.endpoint + "/goldsmith/GetImageLog?" + url.Values{"imageBuildVersionArn": {l.image}, "offset": {strconv.FormatInt(offset, 10)}}.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, "", err
+	}
+	creds, err := l.cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return 0, "", fmt.Errorf("credentials: %w", err)
+	}
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, emptySHA256, "imagebuilder", l.cfg.Region, time.Now()); err != nil {
+		return 0, "", err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return 0, "", fmt.Errorf("%s: %s %s", resp.Status, resp.Header.Get("X-Amzn-Errortype"), body)
+	}
+	n, err := io.Copy(w, resp.Body)
+	return n, resp.Header.Get("X-Goldsmith-Image-Status"), err
+}
