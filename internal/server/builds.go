@@ -4,7 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
@@ -53,6 +57,11 @@ func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Se
 	if bc.Workers < 0 {
 		return nil, func(context.Context) error { return nil }, nil
 	}
+	tmp, err := workerTempDir(bc.TempDir, c.Logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	bc.TempDir = tmp
 	runner := &imagebuild.Runner{
 		Service: svc, Artifacts: bc.Artifacts, Bases: &baseimage.Cache{Dir: bc.BaseCache},
 		AgentBinary: bc.AgentBinary, Accel: bc.Accel, NoNetwork: bc.NoNetwork, TempDir: bc.TempDir, Log: c.Logger, Metrics: m,
@@ -79,7 +88,12 @@ func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Se
 	if err := w.Start(ctx); err != nil {
 		return nil, nil, fmt.Errorf("start the build workers: %w", err)
 	}
-	return w, w.Stop, nil
+	stop := func(ctx context.Context) error {
+		err := w.Stop(ctx)
+		_ = os.Remove(tmp) // when empty: a build handed back may have left files for the next start
+		return err
+	}
+	return w, stop, nil
 }
 
 // runBuild is the build job: a failed build is a FAILED image, not a job
@@ -133,4 +147,30 @@ func RunWorker(ctx context.Context, c Config) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	return stop(sctx)
+}
+
+// workerTempDir makes this process's folder for build files under base
+// (default the system's temp folder), goldsmith-worker-<pid>, and removes
+// those of worker processes that died (killed mid-build: their VMs died
+// with them, their files stay until now).
+func workerTempDir(base string, log *slog.Logger) (string, error) {
+	if base == "" {
+		base = os.TempDir()
+	}
+	stale, _ := filepath.Glob(filepath.Join(base, "goldsmith-worker-*"))
+	for _, d := range stale {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), "goldsmith-worker-"))
+		if err != nil || pid == os.Getpid() || syscall.Kill(pid, 0) == nil {
+			continue // not ours to judge, or still running
+		}
+		log.Warn("removing the build files of a worker that died", "dir", d)
+		if err := os.RemoveAll(d); err != nil {
+			log.Warn("could not remove a dead worker's files", "dir", d, "err", err)
+		}
+	}
+	dir := filepath.Join(base, fmt.Sprintf("goldsmith-worker-%d", os.Getpid()))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("create the workers' temp folder: %w", err)
+	}
+	return dir, nil
 }
