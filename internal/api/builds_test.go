@@ -42,7 +42,7 @@ func (b *recordingBuilds) Enqueue(ctx context.Context, tx store.Tx, account stri
 func TestImageCreationAndWorkflowExecutions(t *testing.T) {
 	t.Parallel()
 	q := &recordingBuilds{}
-	tb := setupWith(t, q)
+	tb := setupWith(t, q, service.Limits{ConcurrentBuilds: 2})
 	ctx := context.Background()
 	comp := must[*imagebuilder.CreateComponentOutput](t)(tb.a.CreateComponent(ctx, createInput("hello", "1.0.0", helloDoc)))
 	rec := must[*imagebuilder.CreateImageRecipeOutput](t)(tb.a.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{
@@ -138,6 +138,14 @@ func TestImageCreationAndWorkflowExecutions(t *testing.T) {
 	if len(builds.ImageSummaryList) != 2 {
 		t.Fatalf("after a failed enqueue: %d image builds, want 2", len(builds.ImageSummaryList))
 	}
+
+	// The concurrent-build quota (2 here): the second image is CANCELLED,
+	// the first FAILED; two new ones fill the quota, a third is refused.
+	for range 2 {
+		must[*imagebuilder.CreateImageOutput](t)(tb.a.CreateImage(ctx, &imagebuilder.CreateImageInput{ImageRecipeArn: rec.ImageRecipeArn, InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn}))
+	}
+	_, err = tb.a.CreateImage(ctx, &imagebuilder.CreateImageInput{ImageRecipeArn: rec.ImageRecipeArn, InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn})
+	wantCode(t, err, "ServiceQuotaExceededException")
 
 	// A disabled pipeline does not start.
 	must[*imagebuilder.UpdateImagePipelineOutput](t)(tb.a.UpdateImagePipeline(ctx, &imagebuilder.UpdateImagePipelineInput{

@@ -37,7 +37,7 @@ func setup(t *testing.T) *testBundle {
 }
 
 // setupWith is setup with a build queue.
-func setupWith(t *testing.T, builds service.Builds) *testBundle {
+func setupWith(t *testing.T, builds service.Builds, limits ...service.Limits) *testBundle {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, sqlite.Config{Path: t.TempDir() + "/goldsmith.db"})
@@ -45,7 +45,11 @@ func setupWith(t *testing.T, builds service.Builds) *testBundle {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	svc, err := service.New(ctx, service.Config{Store: st, Region: region, Builds: builds})
+	var lim service.Limits
+	if len(limits) > 0 {
+		lim = limits[0]
+	}
+	svc, err := service.New(ctx, service.Config{Store: st, Region: region, Builds: builds, Limits: lim})
 	if err != nil {
 		t.Fatal(err)
 	}

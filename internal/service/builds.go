@@ -146,6 +146,14 @@ func (s *Service) createImage(ctx context.Context, tx store.Tx, account string, 
 	if s.builds == nil {
 		return arn.ARN{}, ErrBuildsNotAvailable("CreateImage")
 	}
+	running, err := tx.Count(ctx, store.Query{Type: arn.Image, Region: s.region, Accounts: []string{account},
+		Attrs: map[string][]string{"status": {string(ImagePending), string(ImageBuilding), string(ImageTesting), string(ImageDistributing)}}})
+	if err != nil {
+		return arn.ARN{}, storeErr(arn.ARN{}, "Image", err)
+	}
+	if running >= s.limits.ConcurrentBuilds {
+		return arn.ARN{}, apierr.ServiceQuotaExceeded("The account has %d image builds running, its quota of concurrent builds; wait for one to finish or cancel one.", running)
+	}
 	ra, err := s.parseARN(arn.ImageRecipeArn, "imageRecipeArn", str(in, "imageRecipeArn"))
 	if err != nil {
 		return arn.ARN{}, err

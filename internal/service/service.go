@@ -46,6 +46,9 @@ type Limits struct {
 	Pipelines int
 	// Workflows is the number of workflow build versions. Default 1000.
 	Workflows int
+	// ConcurrentBuilds is how many images of an account may be building
+	// (PENDING to DISTRIBUTING) at once. Default 100.
+	ConcurrentBuilds int
 	// IdempotencyTTL is how long a clientToken is remembered. Default 24h.
 	IdempotencyTTL time.Duration
 }
@@ -62,6 +65,7 @@ func (l Limits) WithDefaults() Limits {
 	def(&l.Configurations, 1000)
 	def(&l.Pipelines, 75)
 	def(&l.Workflows, 1000)
+	def(&l.ConcurrentBuilds, 100)
 	if l.IdempotencyTTL <= 0 {
 		l.IdempotencyTTL = 24 * time.Hour
 	}
