@@ -8,8 +8,8 @@
 // servers can run schedulers on one database without double starts.
 //
 // Cost when idle: one List of the enabled pipelines per Interval; with
-// 10,000 scheduled pipelines that is well under 1 % of a core at the
-// default interval (BENCHMARKS.md).
+// 10,000 scheduled pipelines a tick costs about 0.3 s of CPU, 0.5 % of a
+// core at the default interval (BenchmarkIdleTick, BENCHMARKS.md).
 package scheduler
 
 import (
@@ -24,9 +24,11 @@ import (
 // Scheduler runs pipelines' schedules.
 type Scheduler struct {
 	Service *service.Service
-	// Interval bounds how long a new or changed schedule waits to be seen;
-	// default 30s. Image Builder likewise starts scheduled builds "on or
-	// after" the matched minute.
+	// Interval bounds how long a new or changed schedule waits to be seen
+	// (a match it missed meanwhile still runs, late); default 60s. Image
+	// Builder likewise starts scheduled builds "on or after" the matched
+	// minute. Known next runs are kept to the second: the scheduler sleeps
+	// until the earliest.
 	Interval time.Duration
 	Now      func() time.Time
 	Log      *slog.Logger
@@ -43,7 +45,7 @@ func (s *Scheduler) now() time.Time {
 func (s *Scheduler) Run(ctx context.Context) error {
 	every := s.Interval
 	if every <= 0 {
-		every = 30 * time.Second
+		every = time.Minute
 	}
 	for {
 		next, err := s.Tick(ctx)
