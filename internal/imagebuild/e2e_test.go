@@ -95,7 +95,13 @@ phases:
 // build ends CANCELLED and leaves no VM.
 func TestImageBuildsThroughTheAPI(t *testing.T) {
 	vmTest(t)
-	dir, tmp := t.TempDir(), t.TempDir()
+	dir := t.TempDir()
+	// A short folder: QEMU's unix sockets live under it (108-byte limit).
+	tmp, err := os.MkdirTemp("", "gs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(tmp) })
 	agent := filepath.Join(t.TempDir(), "goldsmith")
 	build := exec.Command("go", "build", "-o", agent, "../../cmd/goldsmith")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
@@ -296,7 +302,7 @@ func TestImageBuildsThroughTheAPI(t *testing.T) {
 	// The build's VM and work folder go within a few seconds.
 	for i := 0; ; i++ {
 		ps, _ := exec.Command("pgrep", "-af", "qemu-system").Output()
-		entries, _ := filepath.Glob(filepath.Join(tmp, "goldsmith-worker-*", "*"))
+		entries, _ := filepath.Glob(filepath.Join(tmp, "gsw-*", "*"))
 		if !strings.Contains(string(ps), tmp) && len(entries) == 0 {
 			break
 		}

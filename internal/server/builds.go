@@ -150,16 +150,16 @@ func RunWorker(ctx context.Context, c Config) error {
 }
 
 // workerTempDir makes this process's folder for build files under base
-// (default the system's temp folder), goldsmith-worker-<pid>, and removes
+// (default the system's temp folder), gsw-<pid>, and removes
 // those of worker processes that died (killed mid-build: their VMs died
 // with them, their files stay until now).
 func workerTempDir(base string, log *slog.Logger) (string, error) {
 	if base == "" {
 		base = os.TempDir()
 	}
-	stale, _ := filepath.Glob(filepath.Join(base, "goldsmith-worker-*"))
+	stale, _ := filepath.Glob(filepath.Join(base, "gsw-*"))
 	for _, d := range stale {
-		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), "goldsmith-worker-"))
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), "gsw-"))
 		if err != nil || pid == os.Getpid() || syscall.Kill(pid, 0) == nil {
 			continue // not ours to judge, or still running
 		}
@@ -168,7 +168,7 @@ func workerTempDir(base string, log *slog.Logger) (string, error) {
 			log.Warn("could not remove a dead worker's files", "dir", d, "err", err)
 		}
 	}
-	dir := filepath.Join(base, fmt.Sprintf("goldsmith-worker-%d", os.Getpid()))
+	dir := filepath.Join(base, fmt.Sprintf("gsw-%d", os.Getpid()))
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("create the workers' temp folder: %w", err)
 	}

@@ -19,8 +19,8 @@ func TestWorkerTempDirRemovesDeadWorkersFiles(t *testing.T) {
 	if err := dead.Run(); err != nil {
 		t.Fatal(err)
 	}
-	deadDir := filepath.Join(base, fmt.Sprintf("goldsmith-worker-%d", dead.Process.Pid))
-	liveDir := filepath.Join(base, "goldsmith-worker-1") // pid 1 is alive
+	deadDir := filepath.Join(base, fmt.Sprintf("gsw-%d", dead.Process.Pid))
+	liveDir := filepath.Join(base, "gsw-1") // pid 1 is alive
 	for _, d := range []string{deadDir, liveDir} {
 		if err := os.MkdirAll(filepath.Join(d, "gsb-123", "build-vm"), 0o755); err != nil {
 			t.Fatal(err)
@@ -30,7 +30,7 @@ func TestWorkerTempDirRemovesDeadWorkersFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if mine != filepath.Join(base, fmt.Sprintf("goldsmith-worker-%d", os.Getpid())) {
+	if mine != filepath.Join(base, fmt.Sprintf("gsw-%d", os.Getpid())) {
 		t.Errorf("own folder %s", mine)
 	}
 	if _, err := os.Stat(deadDir); !os.IsNotExist(err) {
