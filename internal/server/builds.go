@@ -116,6 +116,68 @@ func runBuild(ctx context.Context, r *imagebuild.Runner, job *queue.Job[queue.Bu
 	return err
 }
 
+// plane is what runs builds: the queue, the service over the store, the
+// event fan-out (webhooks, metrics) and this process's workers.
+type plane struct {
+	q           *queue.Queue
+	svc         *service.Service
+	metrics     *metrics.Metrics
+	workers     *queue.Workers
+	stopWorkers func(context.Context) error
+	closeEvents func()
+	log         *slog.Logger
+}
+
+// startPlane opens the queue on st and starts this process's workers.
+func startPlane(ctx context.Context, c Config, st store.Store) (*plane, error) {
+	p := &plane{log: c.Logger}
+	q, err := queue.Open(ctx, st, queue.Config{Logger: c.Logger})
+	if err != nil {
+		return nil, err
+	}
+	p.q = q
+	p.metrics = metrics.New(metrics.Sources{
+		Queue: func(ctx context.Context) (int64, int64, error) {
+			st, err := q.Stats(ctx)
+			return st.Available, st.Running, err
+		},
+		Workers: func() (int, int) {
+			if p.workers == nil {
+				return 0, 0
+			}
+			return p.workers.Concurrency(), p.workers.Running()
+		},
+		Log: c.Logger,
+	})
+	events, closeEvents, err := imageEvents(c, p.metrics)
+	if err != nil {
+		return nil, err
+	}
+	p.closeEvents = closeEvents
+	p.svc, err = service.New(ctx, service.Config{Store: st, Region: c.Region, Logger: c.Logger, Builds: queueBuilds{q}, OnImageState: events})
+	if err != nil {
+		closeEvents()
+		return nil, err
+	}
+	p.metrics.SetImageCounter(p.svc.ImagesByState)
+	if p.workers, p.stopWorkers, err = startWorkers(ctx, c, q, p.svc, p.metrics); err != nil {
+		closeEvents()
+		return nil, err
+	}
+	return p, nil
+}
+
+// stop gives running builds a minute to finish (then hands them back to
+// the queue) and delivers pending notifications.
+func (p *plane) stop(ctx context.Context) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if err := p.stopWorkers(sctx); err != nil {
+		p.log.Warn("stopping the build workers", "err", err)
+	}
+	p.closeEvents()
+}
+
 // RunWorker runs queued builds in this process, without the API, until ctx
 // ends (goldsmith worker).
 func RunWorker(ctx context.Context, c Config) error {
@@ -125,28 +187,14 @@ func RunWorker(ctx context.Context, c Config) error {
 		return err
 	}
 	defer st.Close()
-	q, err := queue.Open(ctx, st, queue.Config{Logger: c.Logger})
+	p, err := startPlane(ctx, c, st)
 	if err != nil {
 		return err
 	}
-	events, closeEvents, err := imageEvents(c, nil)
-	if err != nil {
-		return err
-	}
-	defer closeEvents()
-	svc, err := service.New(ctx, service.Config{Store: st, Region: c.Region, Logger: c.Logger, Builds: queueBuilds{q}, OnImageState: events})
-	if err != nil {
-		return err
-	}
-	w, stop, err := startWorkers(ctx, c, q, svc, nil)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(c.Out, "Goldsmith worker %s running up to %d builds at a time\n", w.ID(), w.Concurrency())
+	fmt.Fprintf(c.Out, "Goldsmith worker %s running up to %d builds at a time\n", p.workers.ID(), p.workers.Concurrency())
 	<-ctx.Done()
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-	defer cancel()
-	return stop(sctx)
+	p.stop(ctx)
+	return nil
 }
 
 // workerTempDir makes this process's folder for build files under base

@@ -23,9 +23,7 @@ import (
 
 	"github.com/goldsmith-dev/goldsmith/internal/api"
 	"github.com/goldsmith-dev/goldsmith/internal/auth"
-	"github.com/goldsmith-dev/goldsmith/internal/metrics"
 	"github.com/goldsmith-dev/goldsmith/internal/notify"
-	"github.com/goldsmith-dev/goldsmith/internal/queue"
 	"github.com/goldsmith-dev/goldsmith/internal/scheduler"
 	"github.com/goldsmith-dev/goldsmith/internal/service"
 	"github.com/goldsmith-dev/goldsmith/internal/store"
@@ -141,46 +139,12 @@ func Run(ctx context.Context, c Config) error {
 	if err != nil {
 		return err
 	}
-	q, err := queue.Open(ctx, st, queue.Config{Logger: c.Logger})
+	p, err := startPlane(ctx, c, st)
 	if err != nil {
 		return err
 	}
-	var workers *queue.Workers
-	m := metrics.New(metrics.Sources{
-		Queue: func(ctx context.Context) (int64, int64, error) {
-			st, err := q.Stats(ctx)
-			return st.Available, st.Running, err
-		},
-		Workers: func() (int, int) {
-			if workers == nil {
-				return 0, 0
-			}
-			return workers.Concurrency(), workers.Running()
-		},
-		Log: c.Logger,
-	})
-	events, closeEvents, err := imageEvents(c, m)
-	if err != nil {
-		return err
-	}
-	defer closeEvents()
-	svc, err := service.New(ctx, service.Config{Store: st, Region: c.Region, Logger: c.Logger, Builds: queueBuilds{q}, OnImageState: events})
-	if err != nil {
-		return err
-	}
-	m.SetImageCounter(svc.ImagesByState)
-	workers, stopWorkers, err := startWorkers(ctx, c, q, svc, m)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		// Running builds get a minute to finish, then go back to the queue.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		if err := stopWorkers(sctx); err != nil {
-			c.Logger.Warn("stopping the build workers", "err", err)
-		}
-	}()
+	defer p.stop(ctx)
+	svc, m := p.svc, p.metrics
 	if !c.NoScheduler {
 		sched := &scheduler.Scheduler{Service: svc, Log: c.Logger}
 		go sched.Run(ctx)

@@ -154,42 +154,17 @@ func (s *Service) createImage(ctx context.Context, tx store.Tx, account string, 
 	if running >= s.limits.ConcurrentBuilds {
 		return arn.ARN{}, apierr.ServiceQuotaExceeded("The account has %d image builds running, its quota of concurrent builds; wait for one to finish or cancel one.", running)
 	}
-	ra, err := s.parseARN(arn.ImageRecipeArn, "imageRecipeArn", str(in, "imageRecipeArn"))
+	recipeRec, recipe, err := s.member(ctx, tx, account, in, arn.ImageRecipeArn, "imageRecipeArn")
 	if err != nil {
 		return arn.ARN{}, err
 	}
-	recipeRec, err := s.resolve(ctx, tx, account, ra)
-	if err != nil {
-		return arn.ARN{}, err
-	}
-	recipe, err := objectOf(recipeRec)
-	if err != nil {
-		return arn.ARN{}, err
-	}
-	delete(recipe, "tags")
-	ia, err := s.parseARN(arn.InfrastructureConfigurationArn, "infrastructureConfigurationArn", str(in, "infrastructureConfigurationArn"))
-	if err != nil {
-		return arn.ARN{}, err
-	}
-	infraRec, err := s.get(ctx, tx, account, ia)
-	if err != nil {
-		return arn.ARN{}, err
-	}
-	infra, err := objectOf(infraRec)
+	infraRec, infra, err := s.member(ctx, tx, account, in, arn.InfrastructureConfigurationArn, "infrastructureConfigurationArn")
 	if err != nil {
 		return arn.ARN{}, err
 	}
 	var dist Object
-	if v := str(in, "distributionConfigurationArn"); v != "" {
-		da, err := s.parseARN(arn.DistributionConfigurationArn, "distributionConfigurationArn", v)
-		if err != nil {
-			return arn.ARN{}, err
-		}
-		rec, err := s.get(ctx, tx, account, da)
-		if err != nil {
-			return arn.ARN{}, err
-		}
-		if dist, err = objectOf(rec); err != nil {
+	if str(in, "distributionConfigurationArn") != "" {
+		if _, dist, err = s.member(ctx, tx, account, in, arn.DistributionConfigurationArn, "distributionConfigurationArn"); err != nil {
 			return arn.ARN{}, err
 		}
 	}
@@ -225,9 +200,7 @@ func (s *Service) createImage(ctx context.Context, tx store.Tx, account string, 
 		"outputResources":              Object{"amis": []any{}},
 		buildSpecKey:                   spec,
 	}
-	delete(infra, "tags")
 	if dist != nil {
-		delete(dist, "tags")
 		obj["distributionConfiguration"] = dist
 	}
 	if pipeline != "" {
@@ -249,6 +222,25 @@ func (s *Service) createImage(ctx context.Context, tx store.Tx, account string, 
 		return arn.ARN{}, apierr.Service("Could not queue the build of %s: %v", a, err)
 	}
 	return a, nil
+}
+
+// member resolves the resource an ARN member of in names (x-wildcards to
+// the newest visible build) and returns it, without its tags.
+func (s *Service) member(ctx context.Context, ex store.Executor, account string, in Object, shape arn.Shape, param string) (store.Record, Object, error) {
+	a, err := s.parseARN(shape, param, str(in, param))
+	if err != nil {
+		return store.Record{}, nil, err
+	}
+	rec, err := s.resolve(ctx, ex, account, a)
+	if err != nil {
+		return store.Record{}, nil, err
+	}
+	obj, err := objectOf(rec)
+	if err != nil {
+		return store.Record{}, nil, err
+	}
+	delete(obj, "tags")
+	return rec, obj, nil
 }
 
 // buildSpec resolves a recipe's components (x-wildcards to the newest
