@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,51 +16,13 @@ import (
 	"github.com/goldsmith-dev/goldsmith/internal/build"
 	"github.com/goldsmith-dev/goldsmith/internal/recipe"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
+	"github.com/goldsmith-dev/goldsmith/internal/vmtest"
 )
 
-// vmTest skips when the tools a VM build needs are missing (CI installs
-// them, so these tests run there).
-func vmTest(t *testing.T) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("VM builds take minutes; not with -short")
-	}
-	for _, tool := range []string{"qemu-system-x86_64", "qemu-img", "mmdebstrap", "mkfs.ext4"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed: run scripts/setup.sh", tool)
-		}
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("building the debian-12 base image needs root")
-	}
-}
-
-var (
-	agentOnce sync.Once
-	agentPath string
-	agentErr  error
-)
+func vmTest(t *testing.T) { vmtest.Require(t) }
 
 // agentBinary builds a static goldsmith for the guest, once per test run.
-func agentBinary(t *testing.T) string {
-	agentOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "goldsmith-agent-bin-")
-		if err != nil {
-			agentErr = err
-			return
-		}
-		agentPath = filepath.Join(dir, "goldsmith")
-		cmd := exec.Command("go", "build", "-o", agentPath, "../../cmd/goldsmith")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			agentErr = errors.New(string(out))
-		}
-	})
-	if agentErr != nil {
-		t.Fatalf("build the agent binary: %v", agentErr)
-	}
-	return agentPath
-}
+func agentBinary(t *testing.T) string { return vmtest.AgentBinary(t, "../../cmd/goldsmith") }
 
 func loadRecipe(t *testing.T, path string) *recipe.Recipe {
 	t.Helper()

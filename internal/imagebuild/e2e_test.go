@@ -16,22 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
 	"github.com/goldsmith-dev/goldsmith/internal/server"
+	"github.com/goldsmith-dev/goldsmith/internal/vmtest"
 )
-
-func vmTest(t *testing.T) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("VM builds take minutes; not with -short")
-	}
-	for _, tool := range []string{"qemu-system-x86_64", "qemu-img", "mmdebstrap", "mkfs.ext4"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed: run scripts/setup.sh", tool)
-		}
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("building the debian-12 base image needs root")
-	}
-}
 
 type syncBuffer struct {
 	mu sync.Mutex
@@ -94,7 +80,7 @@ phases:
 // failing component makes its image FAILED naming the step; a cancelled
 // build ends CANCELLED and leaves no VM.
 func TestImageBuildsThroughTheAPI(t *testing.T) {
-	vmTest(t)
+	vmtest.Require(t)
 	dir := t.TempDir()
 	// A short folder: QEMU's unix sockets live under it (108-byte limit).
 	tmp, err := os.MkdirTemp("", "gs")
@@ -102,12 +88,7 @@ func TestImageBuildsThroughTheAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(tmp) })
-	agent := filepath.Join(t.TempDir(), "goldsmith")
-	build := exec.Command("go", "build", "-o", agent, "../../cmd/goldsmith")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build the agent: %v: %s", err, out)
-	}
+	agent := vmtest.AgentBinary(t, "../../cmd/goldsmith")
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	done := make(chan error, 1)
