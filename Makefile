@@ -4,7 +4,7 @@ BIN     ?= bin/goldsmith
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 FUZZTIME ?= 15s
 
-.PHONY: setup build demo test bench fuzz
+.PHONY: setup build demo test test-slow bench fuzz
 
 setup:
 	./scripts/setup.sh
@@ -25,6 +25,10 @@ test:
 	$(GO) test -count=1 -timeout 20m $$($(GO) list ./... | grep -v -e /internal/baseimage -e /internal/builder -e '/internal/build$$' -e /internal/imagebuild)
 	$(GO) test -count=1 -timeout 40m -p 1 $(VM_PKGS)
 	$(MAKE) fuzz
+
+# Tests too slow for every run: a worker process killed mid-build.
+test-slow:
+	$(GO) test -count=1 -timeout 30m -tags slow -run TestWorkerKilledMidBuild ./internal/imagebuild/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/component/

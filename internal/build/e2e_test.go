@@ -61,7 +61,7 @@ func TestBuildEndToEnd(t *testing.T) {
 	out, tmp := t.TempDir(), t.TempDir()
 	res, err := build.Build(t.Context(), build.Options{
 		Recipe: loadRecipe(t, "testdata/e2e/recipe.yaml"), OutDir: out, TempDir: tmp,
-		Formats: []build.Format{build.QCOW2, build.VMDK}, AgentBinary: agentBinary(t), NoNetwork: true,
+		Formats: []build.Format{build.QCOW2, build.VHDX}, AgentBinary: agentBinary(t), NoNetwork: true,
 		Reporter: testReporter{t},
 	})
 	if err != nil {
