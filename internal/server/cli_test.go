@@ -1,16 +1,15 @@
 package server_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goldsmith-dev/goldsmith/internal/server"
+	"github.com/goldsmith-dev/goldsmith/internal/server/servertest"
 )
 
 const cliAWS = "/usr/bin/aws" // Debian's awscli; another aws may shadow it on PATH
@@ -22,25 +21,8 @@ func TestAWSCLI(t *testing.T) {
 	if _, err := os.Stat(cliAWS); err != nil {
 		t.Skip("the AWS CLI is not installed at /usr/bin/aws (Debian package awscli)")
 	}
-	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- server.Run(ctx, server.Config{DataDir: dir, Listen: "127.0.0.1:0", Out: out}) }()
-	t.Cleanup(func() { cancel(); <-done })
-	var endpoint string
-	for i := 0; i < 200 && endpoint == ""; i++ {
-		time.Sleep(25 * time.Millisecond)
-		for _, f := range strings.Fields(out.String()) {
-			if strings.HasPrefix(f, "http://127.0.0.1:") {
-				endpoint = f
-			}
-		}
-	}
-	if endpoint == "" {
-		t.Fatalf("no endpoint: %s", out.String())
-	}
+	srv := servertest.Start(t, server.Config{})
+	dir, endpoint := srv.DataDir, srv.Endpoint
 	write := func(name, body string) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {

@@ -6,12 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 
 	"github.com/goldsmith-dev/goldsmith/internal/server"
+	"github.com/goldsmith-dev/goldsmith/internal/server/servertest"
 	"github.com/goldsmith-dev/goldsmith/internal/store/sqlite"
 )
 
@@ -133,25 +133,10 @@ func TestRunWithConfiguredKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- server.Run(ctx, f.Apply(server.Config{Out: out})) }()
-	defer func() { cancel(); <-done }()
-	var endpoint string
-	for i := 0; i < 200 && endpoint == ""; i++ {
-		time.Sleep(25 * time.Millisecond)
-		for _, fld := range strings.Fields(out.String()) {
-			if strings.HasPrefix(fld, "http://127.0.0.1:") {
-				endpoint = fld
-			}
-		}
-	}
-	if endpoint == "" {
-		t.Fatalf("no endpoint: %s", out.String())
-	}
-	if strings.Contains(out.String(), "Created account") {
-		t.Errorf("generated a key although one is configured: %s", out.String())
+	srv := servertest.Start(t, f.Apply(server.Config{}))
+	ctx, endpoint, out := context.Background(), srv.Endpoint, srv
+	if strings.Contains(out.Output(), "Created account") {
+		t.Errorf("generated a key although one is configured: %s", out.Output())
 	}
 	c := imagebuilder.New(imagebuilder.Options{Region: "test-local-1", BaseEndpoint: aws.String(endpoint), Retryer: aws.NopRetryer{},
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {

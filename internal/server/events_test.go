@@ -6,18 +6,17 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
 	"github.com/goldsmith-dev/goldsmith/internal/notify"
 	"github.com/goldsmith-dev/goldsmith/internal/server"
+	"github.com/goldsmith-dev/goldsmith/internal/server/servertest"
 )
 
 // TestNotificationsAndMetrics: an image state change reaches the webhook
@@ -40,22 +39,9 @@ func TestNotificationsAndMetrics(t *testing.T) {
 	}))
 	defer hook.Close()
 
-	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- server.Run(ctx, server.Config{DataDir: dir, Listen: "127.0.0.1:0", Out: out, Build: server.BuildConfig{Workers: -1},
-			Webhooks: []notify.Webhook{{TopicARN: topic, URL: hook.URL, Secret: secret}}})
-	}()
-	defer func() { cancel(); <-done }()
-	endpoint := waitEndpoint(t, out)
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithSharedCredentialsFiles([]string{filepath.Join(dir, server.CredentialsFile)}),
-		config.WithSharedConfigFiles([]string{filepath.Join(dir, server.ConfigFile)}), config.WithSharedConfigProfile(server.Profile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := imagebuilder.NewFromConfig(cfg, func(o *imagebuilder.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	srv := servertest.Start(t, server.Config{Build: server.BuildConfig{Workers: -1},
+		Webhooks: []notify.Webhook{{TopicARN: topic, URL: hook.URL, Secret: secret}}})
+	ctx, c, endpoint := context.Background(), srv.Client, srv.Endpoint
 	comp, err := c.CreateComponent(ctx, &imagebuilder.CreateComponentInput{Name: aws.String("hello"), SemanticVersion: aws.String("1.0.0"), Platform: types.PlatformLinux,
 		Data: aws.String("name: hello\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Say\n        action: ExecuteBash\n        inputs:\n          commands: [echo hi]\n")})
 	if err != nil {
@@ -118,18 +104,4 @@ func TestNotificationsAndMetrics(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-}
-
-func waitEndpoint(t *testing.T, out *syncBuffer) string {
-	t.Helper()
-	for i := 0; i < 400; i++ {
-		for _, f := range strings.Fields(out.String()) {
-			if strings.HasPrefix(f, "http://127.0.0.1:") {
-				return f
-			}
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	t.Fatalf("no endpoint printed: %s", out.String())
-	return ""
 }

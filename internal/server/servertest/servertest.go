@@ -1,0 +1,103 @@
+// Package servertest runs `goldsmith serve` (server.Run) inside a test and
+// gives an AWS SDK client for it, signed with the credentials the server
+// wrote on first start.
+package servertest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
+
+	"github.com/goldsmith-dev/goldsmith/internal/server"
+)
+
+// Server is a running server.
+type Server struct {
+	Endpoint string
+	DataDir  string
+	Config   aws.Config // credentials and region of the first account
+	Client   *imagebuilder.Client
+	out      *Buffer
+}
+
+// Output is what the server printed so far.
+func (s *Server) Output() string { return s.out.String() }
+
+// Start runs server.Run with cfg (DataDir defaults to a temporary folder,
+// Listen to a free port) until the test ends, and waits until it serves.
+// Client is set when the server wrote first-start credentials.
+func Start(t testing.TB, cfg server.Config) *Server {
+	t.Helper()
+	if cfg.DataDir == "" {
+		cfg.DataDir = t.TempDir()
+	}
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:0"
+	}
+	s := &Server{DataDir: cfg.DataDir, out: &Buffer{}}
+	cfg.Out = s.out
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- server.Run(ctx, cfg) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("server: %v", err)
+		}
+	})
+	for i := 0; i < 400 && s.Endpoint == ""; i++ {
+		for _, f := range strings.Fields(s.out.String()) {
+			if strings.HasPrefix(f, "http://127.0.0.1:") {
+				s.Endpoint = f
+			}
+		}
+		if s.Endpoint == "" {
+			select {
+			case err := <-done:
+				t.Fatalf("server stopped: %v\n%s", err, s.out.String())
+			case <-time.After(25 * time.Millisecond):
+			}
+		}
+	}
+	if s.Endpoint == "" {
+		t.Fatalf("no endpoint printed: %s", s.out.String())
+	}
+	creds := filepath.Join(cfg.DataDir, server.CredentialsFile)
+	if _, err := os.Stat(creds); err != nil {
+		return s // configured keys only: no first-start credentials, no Client
+	}
+	ac, err := config.LoadDefaultConfig(ctx, config.WithSharedCredentialsFiles([]string{creds}),
+		config.WithSharedConfigFiles([]string{filepath.Join(cfg.DataDir, server.ConfigFile)}), config.WithSharedConfigProfile(server.Profile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Config = ac
+	s.Client = imagebuilder.NewFromConfig(ac, func(o *imagebuilder.Options) { o.BaseEndpoint = aws.String(s.Endpoint) })
+	return s
+}
+
+// Buffer is an io.Writer safe for concurrent use.
+type Buffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
