@@ -6,35 +6,17 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
 	"github.com/goldsmith-dev/goldsmith/internal/server"
+	"github.com/goldsmith-dev/goldsmith/internal/server/servertest"
 	"github.com/goldsmith-dev/goldsmith/internal/vmtest"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 const goodDoc = `name: web
 description: Writes a page in the build phase; checks it in validate and test.
@@ -89,38 +71,8 @@ func TestImageBuildsThroughTheAPI(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(tmp) })
 	agent := vmtest.AgentBinary(t, "../../cmd/goldsmith")
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- server.Run(ctx, server.Config{DataDir: dir, Listen: "127.0.0.1:0", Out: out,
-			Build: server.BuildConfig{AgentBinary: agent, NoNetwork: true, TempDir: tmp}})
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server: %v", err)
-		}
-	})
-	var endpoint string
-	for i := 0; i < 400 && endpoint == ""; i++ {
-		time.Sleep(25 * time.Millisecond)
-		for _, f := range strings.Fields(out.String()) {
-			if strings.HasPrefix(f, "http://127.0.0.1:") {
-				endpoint = f
-			}
-		}
-	}
-	if endpoint == "" {
-		t.Fatalf("no endpoint printed: %s", out.String())
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithSharedCredentialsFiles([]string{filepath.Join(dir, server.CredentialsFile)}),
-		config.WithSharedConfigFiles([]string{filepath.Join(dir, server.ConfigFile)}), config.WithSharedConfigProfile(server.Profile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := imagebuilder.NewFromConfig(cfg, func(o *imagebuilder.Options) { o.BaseEndpoint = aws.String(endpoint) })
-
+	srv := servertest.Start(t, server.Config{DataDir: dir, Build: server.BuildConfig{AgentBinary: agent, NoNetwork: true, TempDir: tmp}})
+	ctx, c, endpoint := context.Background(), srv.Client, srv.Endpoint
 	comp := func(name, doc string) string {
 		o, err := c.CreateComponent(ctx, &imagebuilder.CreateComponentInput{Name: aws.String(name), SemanticVersion: aws.String("1.0.0"),
 			Platform: types.PlatformLinux, Data: aws.String(doc)})
@@ -185,7 +137,7 @@ func TestImageBuildsThroughTheAPI(t *testing.T) {
 	}
 	img, seen := wait(image, 15*time.Minute)
 	if img.State.Status != types.ImageStatusAvailable {
-		t.Fatalf("pipeline build: %s (%s); states %v; server log:\n%s", img.State.Status, aws.ToString(img.State.Reason), seen, out.String())
+		t.Fatalf("pipeline build: %s (%s); states %v; server log:\n%s", img.State.Status, aws.ToString(img.State.Reason), seen, srv.Output())
 	}
 	for _, want := range []string{"BUILDING", "TESTING"} {
 		if !strings.Contains(strings.Join(seen, " "), want) {

@@ -1,9 +1,3 @@
-//go:build slow
-
-// The kill test boots VMs in two worker processes and waits for a job
-// rescue: about three minutes. It runs with `make test-slow`, not in the
-// default suite (CI keeps that under 20 minutes on 2 cores).
-
 package imagebuild_test
 
 import (
@@ -12,17 +6,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
 	"github.com/goldsmith-dev/goldsmith/internal/server"
+	"github.com/goldsmith-dev/goldsmith/internal/server/servertest"
 	"github.com/goldsmith-dev/goldsmith/internal/vmtest"
 )
 
@@ -34,31 +27,9 @@ func TestWorkerKilledMidBuild(t *testing.T) {
 	vmtest.Require(t)
 	agent := vmtest.AgentBinary(t, "../../cmd/goldsmith")
 	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() { // the API only: builds run in worker processes
-		done <- server.Run(ctx, server.Config{DataDir: dir, Listen: "127.0.0.1:0", Out: out, Build: server.BuildConfig{Workers: -1}})
-	}()
-	t.Cleanup(func() { cancel(); <-done })
-	var endpoint string
-	for i := 0; i < 400 && endpoint == ""; i++ {
-		time.Sleep(25 * time.Millisecond)
-		for _, f := range strings.Fields(out.String()) {
-			if strings.HasPrefix(f, "http://127.0.0.1:") {
-				endpoint = f
-			}
-		}
-	}
-	if endpoint == "" {
-		t.Fatalf("no endpoint printed: %s", out.String())
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithSharedCredentialsFiles([]string{filepath.Join(dir, server.CredentialsFile)}),
-		config.WithSharedConfigFiles([]string{filepath.Join(dir, server.ConfigFile)}), config.WithSharedConfigProfile(server.Profile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := imagebuilder.NewFromConfig(cfg, func(o *imagebuilder.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	// The API only: builds run in worker processes.
+	srv := servertest.Start(t, server.Config{DataDir: dir, Build: server.BuildConfig{Workers: -1}})
+	ctx, c := context.Background(), srv.Client
 	comp, err := c.CreateComponent(ctx, &imagebuilder.CreateComponentInput{Name: aws.String("web"), SemanticVersion: aws.String("1.0.0"),
 		Platform: types.PlatformLinux, Data: aws.String(goodDoc)})
 	if err != nil {
