@@ -212,6 +212,13 @@ func (s *Service) listObjects(ctx context.Context, account string, k kind, in Ob
 		return nil, err
 	}
 	q.Attrs = attrs
+	return s.listPage(ctx, q, in, k.summary, listKey)
+}
+
+// listPage runs q for the page in's maxResults and nextToken ask for and
+// returns the records' summary members (every member when summary is nil)
+// under listKey.
+func (s *Service) listPage(ctx context.Context, q store.Query, in Object, summary []string, listKey string) (Object, error) {
 	maxResults, _ := in["maxResults"].(float64)
 	if err := page(&q, int32(maxResults), str(in, "nextToken")); err != nil {
 		return nil, err
@@ -227,10 +234,10 @@ func (s *Service) listObjects(ctx context.Context, account string, k kind, in Ob
 			return nil, err
 		}
 		sum := Object{}
-		if k.summary == nil {
+		if summary == nil {
 			sum = obj
 		}
-		for _, m := range k.summary {
+		for _, m := range summary {
 			if v, ok := obj[m]; ok {
 				sum[m] = v
 			}

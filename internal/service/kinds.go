@@ -206,33 +206,7 @@ func (s *Service) ListImagePipelineImages(ctx context.Context, account string, i
 	}
 	q := store.Query{Type: arn.Image, Region: s.region, Accounts: []string{account},
 		Attrs: map[string][]string{"sourcePipelineArn": {str(pipe, "arn")}}, Descending: true}
-	maxResults, _ := in["maxResults"].(float64)
-	if err := page(&q, int32(maxResults), str(in, "nextToken")); err != nil {
-		return nil, err
-	}
-	p, err := s.store.List(ctx, q)
-	if err != nil {
-		return nil, storeErr(arn.ARN{}, "", err)
-	}
-	list := []Object{}
-	for _, rec := range p.Records {
-		obj, err := objectOf(rec)
-		if err != nil {
-			return nil, err
-		}
-		row := Object{}
-		for _, k := range imageKind.summary {
-			if v, ok := obj[k]; ok {
-				row[k] = v
-			}
-		}
-		list = append(list, row)
-	}
-	out := Object{"imageSummaryList": list}
-	if p.NextToken != "" {
-		out["nextToken"] = p.NextToken
-	}
-	return out, nil
+	return s.listPage(ctx, q, in, imageKind.summary, "imageSummaryList")
 }
 
 // ErrBuildsNotAvailable answers the operations that start builds.
