@@ -68,32 +68,22 @@ func (b *vmBuild) lookupCache(ctx context.Context) error {
 	if b.opts.NoCache {
 		return &Skip{Reason: "--no-cache: every build phase runs (new entries are still saved)"}
 	}
-	n, e, err := c.Lookup(ctx, b.opts.CacheNamespace, keys)
+	chain, err := c.Lookup(ctx, b.opts.CacheNamespace, keys)
 	if err != nil {
 		b.opts.Reporter.Logf("step cache unavailable, building from the base image: %v", err)
 		b.cache.off = err.Error()
 		return &Skip{Reason: "step cache unavailable"}
 	}
+	n := len(chain)
 	if n == 0 {
 		return &Skip{Reason: "step cache: no entry for the first component; every build phase runs"}
 	}
-	b.cache.start, b.cache.backing, b.cache.parent = n, e.Path, e.Key
-	b.base = e.Path
-	entries := map[string]*stepcache.Entry{}
-	if all, err := c.List(ctx); err == nil {
-		for _, x := range all {
-			if x.Namespace == b.opts.CacheNamespace {
-				entries[x.Key] = x
-			}
-		}
-	}
-	for i := range n {
-		comp := b.comps[i]
-		use := &CacheUse{Status: "hit", Entry: comp.CacheKey}
-		if x := entries[comp.CacheKey]; x != nil {
-			use.Saved, use.Size = x.BuildTime, x.Size
-		}
-		comp.Cache = use
+	last := chain[n-1]
+	b.cache.start, b.cache.backing, b.cache.parent = n, last.Path, last.Key
+	b.base = last.Path
+	for i, e := range chain {
+		use := &CacheUse{Status: "hit", Entry: e.Key, Saved: e.BuildTime, Size: e.Size}
+		b.comps[i].Cache = use
 		sum.Hits++
 		sum.Saved += use.Saved
 	}

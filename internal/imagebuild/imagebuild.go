@@ -116,14 +116,10 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 			r.Metrics.BuildFinished(string(st), time.Since(started))
 		}
 	}()
-	var cache *stepcache.Cache
-	if r.Cache != nil {
-		cache = r.Cache
-	}
 	res, err := build.Build(bctx, build.Options{
 		Recipe: rec, OutDir: out, Formats: []build.Format{build.QCOW2}, Accel: r.Accel,
 		NoNetwork: r.NoNetwork, SkipTests: !spec.TestsEnabled, AgentBinary: r.AgentBinary, Bases: r.Bases,
-		Cache: cache, CacheNamespace: account, TempDir: r.TempDir, Reporter: rep, Log: log,
+		Cache: r.Cache, CacheNamespace: account, TempDir: r.TempDir, Reporter: rep, Log: log,
 	})
 	cancel(nil)
 	wg.Wait()

@@ -127,12 +127,10 @@ func TestExpressionMatchOnly(t *testing.T) {
 	f.component("1.0.0")
 	pa := f.pipeline(map[string]any{"scheduleExpression": "cron(0 10 * * ? *)", "timezone": "Europe/Berlin", "pipelineExecutionStartCondition": "EXPRESSION_MATCH_ONLY"})
 	got, _ := f.svc.GetImagePipeline(context.Background(), account, pa.String())
-	if next := got["imagePipeline"].(service.Object)["dateNextRun"]; next != "2026-03-06T09:00:00.000Z" {
-		// 10:00 in Berlin (UTC+1 in March before the change) is 09:00 UTC;
-		// created at exactly 09:00:00, the next match is the next day's.
-		if next != "2026-03-07T09:00:00.000Z" {
-			t.Fatalf("dateNextRun = %v", next)
-		}
+	// 10:00 in Berlin is 09:00 UTC in March before the DST change; created
+	// at exactly 09:00:00, the next match is strictly later: the next day's.
+	if next := got["imagePipeline"].(service.Object)["dateNextRun"]; next != "2026-03-07T09:00:00.000Z" {
+		t.Fatalf("dateNextRun = %v, want 2026-03-07T09:00:00.000Z", next)
 	}
 	for _, tc := range []struct {
 		now  string

@@ -201,17 +201,17 @@ func writeEntry(meta string, e *Entry) error {
 }
 
 // Lookup finds the longest cached prefix of keys (the cache keys of a
-// recipe's components, in order). It returns how many leading components
-// are cached and, when any, the entry of the last one, whose Path is the
-// disk to start from. Found entries are marked used. Keys may be "" for
+// recipe's components, in order) and returns its entries, one per cached
+// leading component: the last one's Path is the disk to start from. Found
+// entries are marked used. Keys may be "" for
 // components that are not cached: the prefix stops before them.
-func (c *Cache) Lookup(ctx context.Context, ns string, keys []string) (int, *Entry, error) {
+func (c *Cache) Lookup(ctx context.Context, ns string, keys []string) ([]*Entry, error) {
 	if !nsRE.MatchString(ns) {
-		return 0, nil, fmt.Errorf("step cache: namespace %q: use letters, digits, '.', '_' and '-'", ns)
+		return nil, fmt.Errorf("step cache: namespace %q: use letters, digits, '.', '_' and '-'", ns)
 	}
 	unlock, err := c.lock(ctx)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	defer unlock()
 	n := len(keys)
@@ -234,9 +234,9 @@ func (c *Cache) Lookup(ctx context.Context, ns string, keys []string) (int, *Ent
 			}
 			_ = writeEntry(strings.TrimSuffix(e.Path, ".qcow2")+".json", e)
 		}
-		return i, chain[i-1], nil
+		return chain, nil
 	}
-	return 0, nil, nil
+	return nil, nil
 }
 
 // chain returns the entries of keys when each is cached on the one before

@@ -102,18 +102,22 @@ func TestLookupLongestPrefix(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			n, e, err := f.c.Lookup(ctx, "local", tc.keys)
+			chain, err := f.c.Lookup(ctx, "local", tc.keys)
 			if err != nil {
 				t.Fatal(err)
 			}
+			n := len(chain)
 			if n != tc.want {
 				t.Fatalf("prefix = %d, want %d", n, tc.want)
 			}
 			if n == 0 {
-				if e != nil {
-					t.Fatalf("entry %v on a miss", e)
-				}
 				return
+			}
+			e := chain[n-1]
+			for j, x := range chain {
+				if x.Key != tc.keys[j] {
+					t.Fatalf("chain[%d] = %s, want %s", j, x.Key, tc.keys[j])
+				}
 			}
 			if e.Key != tc.keys[n-1] || e.Index != n-1 {
 				t.Fatalf("entry %s (index %d), want %s", e.Key, e.Index, tc.keys[n-1])
@@ -133,11 +137,12 @@ func TestLookupLongestPrefix(t *testing.T) {
 func TestNamespacesAreSeparate(t *testing.T) {
 	f := newFixture(t, 0)
 	f.chain("111111111111", 1, 2)
-	n, _, err := f.c.Lookup(context.Background(), "222222222222", []string{key(1), key(2)})
+	chain, err := f.c.Lookup(context.Background(), "222222222222", []string{key(1), key(2)})
+	n := len(chain)
 	if err != nil || n != 0 {
 		t.Fatalf("another account's lookup: %d, %v; want a miss", n, err)
 	}
-	if _, _, err := f.c.Lookup(context.Background(), "../x", []string{key(1)}); err == nil {
+	if _, err := f.c.Lookup(context.Background(), "../x", []string{key(1)}); err == nil {
 		t.Fatal("a namespace with a path in it was accepted")
 	}
 }
@@ -146,7 +151,8 @@ func TestMissingParentIsAMiss(t *testing.T) {
 	f := newFixture(t, 0)
 	es := f.chain("local", 1, 2, 3)
 	os.Remove(es[1].Path)
-	n, _, err := f.c.Lookup(context.Background(), "local", []string{key(1), key(2), key(3)})
+	chain, err := f.c.Lookup(context.Background(), "local", []string{key(1), key(2), key(3)})
+	n := len(chain)
 	if err != nil || n != 1 {
 		t.Fatalf("prefix = %d, %v; want 1 (entry 2's layer is gone, so 3 cannot be used)", n, err)
 	}
@@ -158,8 +164,8 @@ func TestEvictionLRU(t *testing.T) {
 	a := f.chain("local", 1, 2)
 	b := f.chain("local", 5, 6)
 	// Use chain a: chain b is now the least recently used.
-	if n, _, _ := f.c.Lookup(ctx, "local", []string{key(1), key(2)}); n != 2 {
-		t.Fatalf("lookup a: %d", n)
+	if chain, _ := f.c.Lookup(ctx, "local", []string{key(1), key(2)}); len(chain) != 2 {
+		t.Fatalf("lookup a: %d", len(chain))
 	}
 	one := a[0].Size
 	removed, err := f.c.Prune(ctx, stepcache.PruneOptions{MaxBytes: 2*one + one/2})
@@ -173,8 +179,8 @@ func TestEvictionLRU(t *testing.T) {
 	if strings.Join(gone, ",") != "c6,c5" && strings.Join(gone, ",") != "c6" {
 		t.Fatalf("evicted %v, want chain b (c6, maybe c5)", gone)
 	}
-	if n, _, _ := f.c.Lookup(ctx, "local", []string{key(1), key(2)}); n != 2 {
-		t.Fatalf("chain a was evicted: prefix %d", n)
+	if chain, _ := f.c.Lookup(ctx, "local", []string{key(1), key(2)}); len(chain) != 2 {
+		t.Fatalf("chain a was evicted: prefix %d", len(chain))
 	}
 	if _, err := os.Stat(b[1].Path); err == nil {
 		t.Fatal("evicted layer still on disk")
@@ -207,8 +213,8 @@ func TestPutTrimsButKeepsTheNewChain(t *testing.T) {
 	if len(left) != 3 {
 		t.Fatalf("%d entries kept, want the 3 of the newest chain", len(left))
 	}
-	if n, _, _ := f.c.Lookup(context.Background(), "local", []string{key(1), key(2), key(3)}); n != 3 {
-		t.Fatalf("prefix %d after trimming", n)
+	if chain, _ := f.c.Lookup(context.Background(), "local", []string{key(1), key(2), key(3)}); len(chain) != 3 {
+		t.Fatalf("prefix %d after trimming", len(chain))
 	}
 	f.chain("local", 7)
 	left, _ = f.c.List(context.Background())
