@@ -105,11 +105,7 @@ func Open(ctx context.Context, cfg Config) (store.Store, error) {
 // Pool returns the connection pool of s, a store Open returned; false when s
 // is not a store of this package. The pool closes with s.
 func Pool(s store.Store) (*pgxpool.Pool, bool) {
-	ss, ok := s.(*sqlstore.Store)
-	if !ok {
-		return nil, false
-	}
-	b, ok := ss.Backend().(*backend)
+	b, ok := sqlstore.BackendOf[*backend](s)
 	if !ok {
 		return nil, false
 	}

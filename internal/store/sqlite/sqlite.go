@@ -129,11 +129,7 @@ func Open(ctx context.Context, cfg Config) (store.Store, error) {
 // begun on WriterDB, or a WithTx) must not wait for the other. False when s
 // is not a store of this package.
 func WriterDB(s store.Store) (*sql.DB, bool) {
-	ss, ok := s.(*sqlstore.Store)
-	if !ok {
-		return nil, false
-	}
-	b, ok := ss.Backend().(*backend)
+	b, ok := sqlstore.BackendOf[*backend](s)
 	if !ok {
 		return nil, false
 	}

@@ -109,10 +109,17 @@ func New(b Backend, d Dialect, now func() time.Time) *Store {
 // Close closes the backend.
 func (s *Store) Close() error { return s.b.Close() }
 
-// Backend returns the backend s runs on, for the implementation that made
-// it to hand its connections to packages that share the database (the job
-// queue).
-func (s *Store) Backend() Backend { return s.b }
+// BackendOf returns the backend of s as a B, when s is a Store over one;
+// the dialect packages use it to give out their connections.
+func BackendOf[B Backend](s store.Store) (B, bool) {
+	var zero B
+	ss, ok := s.(*Store)
+	if !ok {
+		return zero, false
+	}
+	b, ok := ss.b.(B)
+	return b, ok
+}
 
 // TxConnOf returns the transaction under tx, a Tx that WithTx of a Store
 // gave; false for any other value.
