@@ -90,18 +90,7 @@ func TestDispatcherKeepsOrderPerImage(t *testing.T) {
 func TestDispatcherCloseDrains(t *testing.T) {
 	t.Parallel()
 	clock := newFakeClock()
-	first := make(chan struct{})
-	release := make(chan struct{})
-	rc := newReceiver(t, clock, func(n int, r *http.Request, _ notify.Event) answer {
-		if n == 0 {
-			close(first)
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			}
-		}
-		return answer{}
-	})
+	rc, first, release := heldReceiver(t, clock)
 	n := newNotifier(t, clock, rc.srv.URL, notify.RetryPolicy{})
 	d := newDispatcher(t, n, notify.DispatcherConfig{Workers: 2})
 	for i := range 5 {
@@ -171,18 +160,7 @@ func TestDispatcherCloseGivesUp(t *testing.T) {
 func TestDispatcherPublishErrors(t *testing.T) {
 	t.Parallel()
 	clock := newFakeClock()
-	first := make(chan struct{})
-	release := make(chan struct{})
-	rc := newReceiver(t, clock, func(n int, r *http.Request, _ notify.Event) answer {
-		if n == 0 {
-			close(first)
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			}
-		}
-		return answer{}
-	})
+	rc, first, release := heldReceiver(t, clock)
 	n := newNotifier(t, clock, rc.srv.URL, notify.RetryPolicy{})
 	d := newDispatcher(t, n, notify.DispatcherConfig{Workers: 1, QueueSize: 1})
 

@@ -163,3 +163,20 @@ func event(t *testing.T, image string, status notify.Status, id string) notify.E
 	}
 	return ev
 }
+
+// heldReceiver is a webhook whose first request waits until release is
+// closed (or the request is given up); first is closed when it arrives.
+func heldReceiver(t *testing.T, clock *fakeClock) (rc *receiver, first, release chan struct{}) {
+	first, release = make(chan struct{}), make(chan struct{})
+	rc = newReceiver(t, clock, func(n int, r *http.Request, _ notify.Event) answer {
+		if n == 0 {
+			close(first)
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}
+		return answer{}
+	})
+	return rc, first, release
+}
