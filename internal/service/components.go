@@ -73,22 +73,33 @@ func componentRecord(a arn.ARN, c *Component) store.Record {
 	return rec
 }
 
+// checkComponentHeader checks what CreateComponent and ImportComponent
+// share: the name (returned in ARN form), the version, the platform and the
+// descriptions.
+func checkComponentHeader(name, version, platform, description, change string) (string, arn.Version, error) {
+	if err := arn.ValidateName(name); err != nil {
+		return "", arn.Version{}, err
+	}
+	lname, _ := arn.NormalizeName(name)
+	v, err := arn.ParseSemanticVersion(version)
+	if err != nil {
+		return "", arn.Version{}, err
+	}
+	if !slices.Contains(platforms, platform) {
+		return "", arn.Version{}, apierr.InvalidParameterValue("The value supplied for parameter 'platform' is not valid. It must be one of Linux, Windows, macOS.")
+	}
+	if err := checkDescriptions(description, change); err != nil {
+		return "", arn.Version{}, err
+	}
+	return lname, v, nil
+}
+
 // CreateComponent creates a component build version 1 of a new version.
 func (s *Service) CreateComponent(ctx context.Context, account string, in CreateComponentInput) (CreateComponentOutput, error) {
 	token := in.ClientToken
 	in.ClientToken = ""
-	if err := arn.ValidateName(in.Name); err != nil {
-		return CreateComponentOutput{}, err
-	}
-	name, _ := arn.NormalizeName(in.Name)
-	v, err := arn.ParseSemanticVersion(in.SemanticVersion)
+	name, v, err := checkComponentHeader(in.Name, in.SemanticVersion, in.Platform, in.Description, in.ChangeDescription)
 	if err != nil {
-		return CreateComponentOutput{}, err
-	}
-	if !slices.Contains(platforms, in.Platform) {
-		return CreateComponentOutput{}, apierr.InvalidParameterValue("The value supplied for parameter 'platform' is not valid. It must be one of Linux, Windows, macOS.")
-	}
-	if err := checkDescriptions(in.Description, in.ChangeDescription); err != nil {
 		return CreateComponentOutput{}, err
 	}
 	if n := len(in.SupportedOsVersions); n > 25 {

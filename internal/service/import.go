@@ -7,7 +7,6 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/goldsmith-dev/goldsmith/internal/apierr"
-	"github.com/goldsmith-dev/goldsmith/internal/arn"
 	"github.com/goldsmith-dev/goldsmith/internal/store"
 )
 
@@ -58,18 +57,8 @@ func (s *Service) ImportComponent(ctx context.Context, account string, in Import
 	if !slices.Contains([]string{"BUILD", "TEST"}, in.Type) {
 		return CreateComponentOutput{}, apierr.InvalidParameterValue("The value supplied for parameter 'type' is not valid. It must be BUILD or TEST.")
 	}
-	if err := arn.ValidateName(in.Name); err != nil {
-		return CreateComponentOutput{}, err
-	}
-	name, _ := arn.NormalizeName(in.Name)
-	v, err := arn.ParseSemanticVersion(in.SemanticVersion)
+	name, v, err := checkComponentHeader(in.Name, in.SemanticVersion, in.Platform, in.Description, in.ChangeDescription)
 	if err != nil {
-		return CreateComponentOutput{}, err
-	}
-	if !slices.Contains(platforms, in.Platform) {
-		return CreateComponentOutput{}, apierr.InvalidParameterValue("The value supplied for parameter 'platform' is not valid. It must be one of Linux, Windows, macOS.")
-	}
-	if err := checkDescriptions(in.Description, in.ChangeDescription); err != nil {
 		return CreateComponentOutput{}, err
 	}
 	if err := checkTags(in.Tags); err != nil {
