@@ -20,7 +20,7 @@ type storeFlags struct {
 }
 
 func (f *storeFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.config, "config", "", "configuration file (YAML or JSON: listen, dataDir, postgres, region, accounts); flags win over it")
+	fs.StringVar(&f.config, "config", "", "configuration file (YAML or JSON: listen, dataDir, postgres, artifacts, region, accounts, webhooks); flags win over it")
 	fs.StringVar(&f.dataDir, "data-dir", server.DefaultDataDir(), "directory of the embedded database and the credentials file")
 	fs.StringVar(&f.postgres, "postgres", "", "PostgreSQL URL to use instead of the embedded SQLite store")
 }
@@ -61,11 +61,14 @@ func newServeCommand() *cobra.Command {
 		Long: `Serve the EC2 Image Builder REST-JSON API. On first start it creates an account
 and an access key and writes them to DATA_DIR/credentials (profile "goldsmith").
 
---config FILE reads the listen address, data directory, PostgreSQL URL, region
-and the accounts and access keys to create at start from a YAML or JSON file:
+--config FILE reads the listen address, data directory, PostgreSQL URL, artifact
+store, region and the accounts and access keys to create at start from a YAML
+or JSON file:
 
   listen: 127.0.0.1:8484
   dataDir: /var/lib/goldsmith
+  postgres: postgres://goldsmith@db/goldsmith   # shared by servers and workers
+  artifacts: s3://goldsmith-images/site-a       # AWS_ENDPOINT_URL for MinIO
   region: goldsmith-local-1
   accounts:
     - id: "123456789012"
@@ -78,7 +81,7 @@ and the accounts and access keys to create at start from a YAML or JSON file:
 
 Builds started through the API (CreateImage, StartImagePipelineExecution, and
 pipelines' schedules) run in this process (--workers at a time) unless
---workers 0; images go to DATA_DIR/images. Prometheus metrics are on /metrics.
+--workers 0; images and logs go to --artifacts (default DATA_DIR/images). Prometheus metrics are on /metrics.
 
 Flags given on the command line win over the file.`,
 		Args: cobra.NoArgs,
@@ -89,7 +92,7 @@ Flags given on the command line win over the file.`,
 				return err
 			}
 			cfg.Out = cmd.OutOrStdout()
-			cfg.Build = bf.config()
+			cfg.Build = bf.config(cfg.Build)
 			return server.Run(cmd.Context(), cfg)
 		},
 	}
@@ -120,17 +123,23 @@ type buildFlags struct {
 
 func (f *buildFlags) register(fs *pflag.FlagSet, workers int) {
 	fs.IntVar(&f.workers, "workers", workers, "image builds this process runs at once (0: none, the API only)")
-	fs.StringVar(&f.artifacts, "artifacts", "", "local artifact store for built images (default DATA_DIR/images)")
+	fs.StringVar(&f.artifacts, "artifacts", "", "where built images and build logs go: a folder or s3://bucket/prefix, shared by servers and workers on several hosts (default DATA_DIR/images)")
 	fs.StringVar(&f.cacheDir, "cache-dir", "", `step cache folder (default DATA_DIR/steps; "off" disables it)`)
 	fs.StringVar(&f.accel, "accelerator", "auto", "auto (KVM when a probe proves it works, else TCG), kvm or tcg")
 }
 
-func (f *buildFlags) config() server.BuildConfig {
+// config returns the build configuration of the flags over file's (the
+// configuration file's).
+func (f *buildFlags) config(file server.BuildConfig) server.BuildConfig {
 	w := f.workers
 	if w == 0 {
 		w = -1
 	}
-	return server.BuildConfig{Workers: w, Artifacts: f.artifacts, CacheDir: f.cacheDir, Accel: qemu.Accel(f.accel)}
+	c := server.BuildConfig{Workers: w, Artifacts: f.artifacts, CacheDir: f.cacheDir, Accel: qemu.Accel(f.accel)}
+	if c.Artifacts == "" {
+		c.Artifacts = file.Artifacts
+	}
+	return c
 }
 
 func newWorkerCommand() *cobra.Command {
@@ -150,7 +159,7 @@ lets running builds finish for a minute, then hands them back to the queue.`,
 				return err
 			}
 			cfg.Out = cmd.OutOrStdout()
-			cfg.Build = bf.config()
+			cfg.Build = bf.config(cfg.Build)
 			if cfg.Build.Workers < 0 {
 				return &exitError{exitInvalid, fmt.Errorf("--workers 0 leaves a worker nothing to do")}
 			}

@@ -15,12 +15,14 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
+	"github.com/goldsmith-dev/goldsmith/internal/artifacts"
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
 	"github.com/goldsmith-dev/goldsmith/internal/build"
 	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
@@ -34,9 +36,11 @@ import (
 // Runner runs queued image builds on this host.
 type Runner struct {
 	Service *service.Service
-	// Artifacts is the local artifact store: each image's outputs go to
-	// Artifacts/<account>/<name>/<version>/<build>/.
-	Artifacts string
+	// Artifacts stores each image's outputs and logs under
+	// <account>/<name>/<version>/<build>/ (Prefix).
+	Artifacts artifacts.Store
+	// Worker names this worker in the images it builds (goldsmithWorker).
+	Worker string
 	// Bases caches base images; Cache is the step cache (nil: none).
 	Bases *baseimage.Cache
 	Cache *stepcache.Cache
@@ -46,8 +50,8 @@ type Runner struct {
 	// NoNetwork detaches the guests' network.
 	NoNetwork bool
 	TempDir   string
-	// PollInterval is how often a running build checks for cancellation;
-	// default 2s.
+	// PollInterval is how often a running build checks for cancellation
+	// and stores its log when it grew; default 2s.
 	PollInterval time.Duration
 	Log          *slog.Logger
 	// Metrics receives build and step durations (nil: none).
@@ -57,10 +61,16 @@ type Runner struct {
 // errCancelled stops a build whose image was cancelled.
 var errCancelled = errors.New("the image was cancelled (CancelImageCreation)")
 
-// OutDir is where an image's outputs and logs go.
-func (r *Runner) OutDir(account string, image arn.ARN) string {
-	return filepath.Join(r.Artifacts, account, image.Name, image.Version.Semantic().String(), fmt.Sprint(image.Version.Build()))
+// Prefix is the artifact key prefix of an image's outputs and logs.
+func Prefix(account string, image arn.ARN) string {
+	return path.Join(account, image.Name, image.Version.Semantic().String(), fmt.Sprint(image.Version.Build()))
 }
+
+// logFile is the build log's path under an image's prefix.
+const logFile = "logs/build.log"
+
+// storeStep is the step that puts a built image into the artifact store.
+const storeStep = "store-artifacts"
 
 // Run builds image. It returns an error only when the build could not be
 // recorded (the store is unreachable): a failed build is a FAILED image,
@@ -78,28 +88,30 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 		log.Info("image build skipped: the image is already final", "image", image, "status", spec.Status)
 		return nil
 	}
-	out := r.OutDir(account, image)
-	if err := os.MkdirAll(filepath.Join(out, "logs"), 0o755); err != nil {
-		return r.fail(ctx, image, fmt.Errorf("create the image's folder in the artifact store: %w", err))
-	}
 	work, err := os.MkdirTemp(r.TempDir, "gsimage-")
 	if err != nil {
 		return r.fail(ctx, image, err)
 	}
 	defer os.RemoveAll(work)
+	out := filepath.Join(work, "out")
+	if err := os.MkdirAll(filepath.Join(out, "logs"), 0o755); err != nil {
+		return r.fail(ctx, image, err)
+	}
 	rec, err := recipeOf(spec, work)
 	if err != nil {
 		return r.fail(ctx, image, err)
 	}
-	logFile, err := os.Create(filepath.Join(out, "logs", "build.log"))
+	prefix := Prefix(account, image)
+	logs := &logStore{files: r.Artifacts, key: path.Join(prefix, logFile), path: filepath.Join(out, filepath.FromSlash(logFile)), log: log}
+	lf, err := os.Create(logs.path)
 	if err != nil {
 		return r.fail(ctx, image, err)
 	}
-	defer logFile.Close()
-	if err := r.Service.SetImageLog(ctx, image, logFile.Name()); err != nil {
+	defer lf.Close()
+	if err := r.Service.SetImageLog(ctx, image, logs.key); err != nil {
 		return err
 	}
-	if _, err := r.Service.SetImageState(ctx, image, service.StateChange{Status: service.ImageBuilding}); err != nil {
+	if _, err := r.Service.SetImageState(ctx, image, service.StateChange{Status: service.ImageBuilding, Extra: service.Object{"goldsmithWorker": r.Worker}}); err != nil {
 		return err
 	}
 
@@ -107,9 +119,9 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { defer wg.Done(); r.watchCancel(bctx, image, cancel) }()
+	go func() { defer wg.Done(); r.watch(bctx, image, cancel, logs) }()
 
-	rep := &reporter{Plain: progress.NewPlain(logFile), ctx: bctx, svc: r.Service, image: image, log: log, metrics: r.Metrics}
+	rep := &reporter{Plain: progress.NewPlain(lf), ctx: bctx, svc: r.Service, image: image, log: log, metrics: r.Metrics}
 	started := time.Now()
 	defer func() {
 		if st, err := r.Service.ImageStatusOf(context.WithoutCancel(ctx), image); err == nil && st.Final() {
@@ -123,41 +135,103 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 	})
 	cancel(nil)
 	wg.Wait()
+	// Whatever the outcome, the logs (the build log last, so that it ends
+	// with everything) stay in the artifact store.
+	storeLogs := func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
+		defer cancel()
+		if _, err := artifacts.PutDir(sctx, r.Artifacts, prefix, out, func(rel string) bool { return !strings.HasPrefix(rel, "logs/") || rel == logFile }); err != nil {
+			log.Warn("could not store the build's logs", "image", image, "err", err)
+		}
+		logs.sync(sctx, true)
+	}
 	if errors.Is(context.Cause(bctx), errCancelled) {
 		log.Info("image build cancelled", "image", image)
-		removeImages(out)
+		storeLogs()
 		return nil
 	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err() // the worker is stopping: hand the job back
 		}
+		storeLogs()
 		return r.fail(ctx, image, err)
 	}
+
+	// The image goes into the artifact store before it may be AVAILABLE.
+	rep.StepStarted(storeStep)
+	t0 := time.Now()
+	images, err := artifacts.PutDir(ctx, r.Artifacts, prefix, out, func(rel string) bool { return strings.HasPrefix(rel, "logs/") })
+	step := build.Timing{Step: storeStep, Start: t0, Duration: time.Since(t0), Status: "success"}
+	if err != nil {
+		step.Status, step.Error = "failed", err.Error()
+	}
+	rep.StepFinished(step)
+	if err != nil {
+		r.deleteImages(ctx, images, log)
+		storeLogs()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return r.fail(ctx, image, fmt.Errorf("store the image in the artifact store: %w", err))
+	}
 	m := res.Manifest
-	outputs := service.Object{"amis": []any{}}
 	var files []any
 	for _, o := range m.Outputs {
-		files = append(files, service.Object{"format": string(o.Format), "uri": "file://" + filepath.Join(out, o.File), "sha256": o.SHA256, "size": o.Size})
+		files = append(files, service.Object{"format": string(o.Format), "uri": r.Artifacts.URI(path.Join(prefix, o.File)), "sha256": o.SHA256, "size": o.Size})
 	}
-	outputs["goldsmithArtifacts"] = files
-	steps := make([]any, 0, len(m.Timings.Steps))
-	for _, t := range m.Timings.Steps {
+	steps := make([]any, 0, len(m.Timings.Steps)+1)
+	for _, t := range append(m.Timings.Steps, step) {
 		steps = append(steps, service.Object{"step": t.Step, "status": t.Status, "seconds": t.Duration.Seconds()})
 	}
+	storeLogs()
 	cur, err := r.Service.SetImageState(ctx, image, service.StateChange{
-		Status: service.ImageAvailable, Outputs: outputs,
-		Extra: service.Object{"goldsmithTimings": service.Object{"totalSeconds": m.Timings.Total.Seconds(), "steps": steps}, "goldsmithManifest": filepath.Join(out, build.ManifestFile)},
+		Status: service.ImageAvailable, Outputs: service.Object{"amis": []any{}, "goldsmithArtifacts": files},
+		Extra: service.Object{
+			"goldsmithTimings":  service.Object{"totalSeconds": time.Since(started).Seconds(), "steps": steps},
+			"goldsmithManifest": r.Artifacts.URI(path.Join(prefix, build.ManifestFile)),
+		},
 	})
 	if err != nil {
 		return err
 	}
 	if cur != service.ImageAvailable {
 		// Cancelled at the last moment: nothing of it may look available.
-		removeImages(out)
+		r.deleteImages(ctx, images, log)
 	}
-	log.Info("image build finished", "image", image, "status", cur, "took", m.Timings.Total.Round(time.Second))
+	log.Info("image build finished", "image", image, "status", cur, "took", time.Since(started).Round(time.Second))
 	return nil
+}
+
+// deleteImages removes an image's stored outputs (not its logs).
+func (r *Runner) deleteImages(ctx context.Context, keys []string, log *slog.Logger) {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if err := r.Artifacts.Delete(dctx, keys...); err != nil {
+		log.Warn("could not delete the outputs of an image that is not available", "keys", keys, "err", err)
+	}
+}
+
+// logStore copies a running build's log to the artifact store when it
+// has grown, so that every server sharing the store can show it.
+type logStore struct {
+	files  artifacts.Store
+	key    string
+	path   string
+	log    *slog.Logger
+	stored int64 // size last stored
+}
+
+func (l *logStore) sync(ctx context.Context, final bool) {
+	st, err := os.Stat(l.path)
+	if err != nil || (st.Size() == l.stored && !final) {
+		return
+	}
+	if err := l.files.Put(ctx, l.key, l.path); err != nil {
+		l.log.Warn("could not store the build log", "key", l.key, "err", err)
+		return
+	}
+	l.stored = st.Size()
 }
 
 // fail ends the image FAILED with err as the reason.
@@ -175,8 +249,9 @@ func (r *Runner) Fail(ctx context.Context, image arn.ARN, reason string) error {
 	return r.fail(ctx, image, errors.New(reason))
 }
 
-// watchCancel cancels the build when the image is cancelled.
-func (r *Runner) watchCancel(ctx context.Context, image arn.ARN, cancel context.CancelCauseFunc) {
+// watch cancels the build when the image is cancelled, and stores the
+// log as it grows.
+func (r *Runner) watch(ctx context.Context, image arn.ARN, cancel context.CancelCauseFunc, logs *logStore) {
 	every := r.PollInterval
 	if every <= 0 {
 		every = 2 * time.Second
@@ -192,16 +267,7 @@ func (r *Runner) watchCancel(ctx context.Context, image arn.ARN, cancel context.
 				cancel(errCancelled)
 				return
 			}
-		}
-	}
-}
-
-// removeImages deletes image files (not logs) from an output folder.
-func removeImages(out string) {
-	entries, _ := os.ReadDir(out)
-	for _, e := range entries {
-		if !e.IsDir() && e.Name() != build.ManifestFile {
-			os.Remove(filepath.Join(out, e.Name()))
+			logs.sync(ctx, false)
 		}
 	}
 }

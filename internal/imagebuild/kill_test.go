@@ -30,23 +30,7 @@ func TestWorkerKilledMidBuild(t *testing.T) {
 	// The API only: builds run in worker processes.
 	srv := servertest.Start(t, server.Config{DataDir: dir, Build: server.BuildConfig{Workers: -1}})
 	ctx, c := context.Background(), srv.Client
-	comp, err := c.CreateComponent(ctx, &imagebuilder.CreateComponentInput{Name: aws.String("web"), SemanticVersion: aws.String("1.0.0"),
-		Platform: types.PlatformLinux, Data: aws.String(goodDoc)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("web"), SemanticVersion: aws.String("1.0.0"),
-		ParentImage: aws.String("debian-12"), Components: []types.ComponentConfiguration{{ComponentArn: comp.ComponentBuildVersionArn,
-			Parameters: []types.ComponentParameter{{Name: aws.String("Greeting"), Value: []string{"hi"}}}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	infra, err := c.CreateInfrastructureConfiguration(ctx, &imagebuilder.CreateInfrastructureConfigurationInput{Name: aws.String("local"), InstanceProfileName: aws.String("none")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := c.CreateImage(ctx, &imagebuilder.CreateImageInput{ImageRecipeArn: rec.ImageRecipeArn, InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn,
-		ImageTestsConfiguration: &types.ImageTestsConfiguration{ImageTestsEnabled: aws.Bool(false)}})
+	img, err := c.CreateImage(ctx, newWebImage(t, c))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,4 +108,29 @@ func TestWorkerKilledMidBuild(t *testing.T) {
 	if ps, _ := exec.Command("pgrep", "-af", "qemu-system.*"+tmp).Output(); len(ps) > 0 {
 		t.Errorf("VMs still running: %s", ps)
 	}
+}
+
+// newWebImage creates the web component, a recipe of it and an
+// infrastructure configuration, and returns a CreateImage input for
+// them with tests off (one VM boot per build).
+func newWebImage(t *testing.T, c *imagebuilder.Client) *imagebuilder.CreateImageInput {
+	t.Helper()
+	ctx := context.Background()
+	comp, err := c.CreateComponent(ctx, &imagebuilder.CreateComponentInput{Name: aws.String("web"), SemanticVersion: aws.String("1.0.0"),
+		Platform: types.PlatformLinux, Data: aws.String(goodDoc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("web"), SemanticVersion: aws.String("1.0.0"),
+		ParentImage: aws.String("debian-12"), Components: []types.ComponentConfiguration{{ComponentArn: comp.ComponentBuildVersionArn,
+			Parameters: []types.ComponentParameter{{Name: aws.String("Greeting"), Value: []string{"hi"}}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	infra, err := c.CreateInfrastructureConfiguration(ctx, &imagebuilder.CreateInfrastructureConfigurationInput{Name: aws.String("local"), InstanceProfileName: aws.String("none")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &imagebuilder.CreateImageInput{ImageRecipeArn: rec.ImageRecipeArn, InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn,
+		ImageTestsConfiguration: &types.ImageTestsConfiguration{ImageTestsEnabled: aws.Bool(false)}}
 }

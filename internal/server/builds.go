@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
+	"github.com/goldsmith-dev/goldsmith/internal/artifacts"
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
 	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
 	"github.com/goldsmith-dev/goldsmith/internal/imagebuild"
@@ -28,7 +29,10 @@ type BuildConfig struct {
 	// negative means none (an API-only server; `goldsmith worker`
 	// processes run the builds).
 	Workers int
-	// Artifacts is the local artifact store. Default DATA_DIR/images.
+	// Artifacts is where built images and build logs go: a folder
+	// (default DATA_DIR/images), or s3://bucket/prefix, which servers and
+	// workers on several hosts share (credentials, region and endpoint
+	// from the standard AWS environment, e.g. AWS_ENDPOINT_URL for MinIO).
 	Artifacts string
 	// CacheDir is the step cache. Default DATA_DIR/steps; "off" disables it.
 	CacheDir string
@@ -52,7 +56,7 @@ func (b queueBuilds) Enqueue(ctx context.Context, tx store.Tx, account string, i
 // startWorkers runs queued builds in this process until ctx ends; the
 // returned func stops them gracefully (running builds get until its
 // context's deadline, then are handed back to the queue).
-func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Service, m *metrics.Metrics) (*queue.Workers, func(context.Context) error, error) {
+func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Service, files artifacts.Store, m *metrics.Metrics) (*queue.Workers, func(context.Context) error, error) {
 	bc := c.Build
 	if bc.Workers < 0 {
 		return nil, func(context.Context) error { return nil }, nil
@@ -63,11 +67,8 @@ func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Se
 	}
 	bc.TempDir = tmp
 	runner := &imagebuild.Runner{
-		Service: svc, Artifacts: bc.Artifacts, Bases: &baseimage.Cache{Dir: bc.BaseCache},
+		Service: svc, Artifacts: files, Bases: &baseimage.Cache{Dir: bc.BaseCache},
 		AgentBinary: bc.AgentBinary, Accel: bc.Accel, NoNetwork: bc.NoNetwork, TempDir: bc.TempDir, Log: c.Logger, Metrics: m,
-	}
-	if runner.Artifacts == "" {
-		runner.Artifacts = filepath.Join(c.DataDir, "images")
 	}
 	switch bc.CacheDir {
 	case "off":
@@ -85,6 +86,7 @@ func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Se
 	if err != nil {
 		return nil, nil, err
 	}
+	runner.Worker = w.ID()
 	if err := w.Start(ctx); err != nil {
 		return nil, nil, fmt.Errorf("start the build workers: %w", err)
 	}
@@ -136,6 +138,14 @@ func startPlane(ctx context.Context, c Config, st store.Store) (*plane, error) {
 		return nil, err
 	}
 	p.q = q
+	loc := c.Build.Artifacts
+	if loc == "" {
+		loc = filepath.Join(c.DataDir, "images")
+	}
+	files, err := artifacts.Open(ctx, loc)
+	if err != nil {
+		return nil, err
+	}
 	p.metrics = metrics.New(metrics.Sources{
 		Queue: func(ctx context.Context) (int64, int64, error) {
 			st, err := q.Stats(ctx)
@@ -154,13 +164,13 @@ func startPlane(ctx context.Context, c Config, st store.Store) (*plane, error) {
 		return nil, err
 	}
 	p.closeEvents = closeEvents
-	p.svc, err = service.New(ctx, service.Config{Store: st, Region: c.Region, Logger: c.Logger, Builds: queueBuilds{q}, OnImageState: events})
+	p.svc, err = service.New(ctx, service.Config{Store: st, Region: c.Region, Logger: c.Logger, Builds: queueBuilds{q}, OnImageState: events, Artifacts: files})
 	if err != nil {
 		closeEvents()
 		return nil, err
 	}
 	p.metrics.SetImageCounter(p.svc.ImagesByState)
-	if p.workers, p.stopWorkers, err = startWorkers(ctx, c, q, p.svc, p.metrics); err != nil {
+	if p.workers, p.stopWorkers, err = startWorkers(ctx, c, q, p.svc, files, p.metrics); err != nil {
 		closeEvents()
 		return nil, err
 	}

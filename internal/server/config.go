@@ -20,6 +20,7 @@ import (
 //	listen: 127.0.0.1:8484
 //	dataDir: /var/lib/goldsmith
 //	postgres: postgres://goldsmith@db/goldsmith
+//	artifacts: s3://goldsmith-images/site-a
 //	region: goldsmith-local-1
 //	accounts:
 //	  - id: "123456789012"
@@ -28,11 +29,14 @@ import (
 //	      - accessKeyId: AKIAEXAMPLEKEY000001
 //	        secretAccessKey: a-secret-of-at-least-16-characters
 type File struct {
-	Listen   string          `yaml:"listen" json:"listen"`
-	DataDir  string          `yaml:"dataDir" json:"dataDir"`
-	Postgres string          `yaml:"postgres" json:"postgres"`
-	Region   string          `yaml:"region" json:"region"`
-	Accounts []AccountConfig `yaml:"accounts" json:"accounts"`
+	Listen   string `yaml:"listen" json:"listen"`
+	DataDir  string `yaml:"dataDir" json:"dataDir"`
+	Postgres string `yaml:"postgres" json:"postgres"`
+	// Artifacts is where built images and logs go: a folder or
+	// s3://bucket/prefix (see BuildConfig.Artifacts).
+	Artifacts string          `yaml:"artifacts" json:"artifacts"`
+	Region    string          `yaml:"region" json:"region"`
+	Accounts  []AccountConfig `yaml:"accounts" json:"accounts"`
 	// Webhooks receive image state changes: an infrastructure
 	// configuration's snsTopicArn names one of them by its topicArn.
 	Webhooks []notify.Webhook `yaml:"webhooks" json:"webhooks"`
@@ -126,6 +130,7 @@ func (f File) Apply(c Config) Config {
 	pick(&c.Listen, f.Listen)
 	pick(&c.DataDir, f.DataDir)
 	pick(&c.PostgresURL, f.Postgres)
+	pick(&c.Build.Artifacts, f.Artifacts)
 	pick(&c.Region, f.Region)
 	if c.Accounts == nil {
 		c.Accounts = f.Accounts

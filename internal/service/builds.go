@@ -5,14 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/goldsmith-dev/goldsmith/internal/apierr"
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
+	"github.com/goldsmith-dev/goldsmith/internal/artifacts"
 	"github.com/goldsmith-dev/goldsmith/internal/store"
 )
 
@@ -457,12 +456,13 @@ type ImageLog struct {
 	Status ImageStatus
 }
 
-// logKey is where the worker records the path of the build log.
-const logKey = "goldsmithLogFile"
+// logKey is where the worker records the artifact key of the build log.
+const logKey = "goldsmithLog"
 
-// GetImageLog returns an image build's log from offset (at most 1 MiB).
-// The log lives where the build ran: this works on the host that built it
-// (the embedded setup); scale-out logs are read from the artifact store.
+// GetImageLog returns an image build's log from offset (at most 1 MiB),
+// from the artifact store the workers write it to: a build's log is
+// readable from every server that shares the store, while the build runs
+// (workers store it every few seconds) and after.
 func (s *Service) GetImageLog(ctx context.Context, account, image string, offset int64) (ImageLog, error) {
 	a, err := s.parseARN(arn.ImageBuildVersionArn, "imageBuildVersionArn", image)
 	if err != nil {
@@ -477,34 +477,27 @@ func (s *Service) GetImageLog(ctx context.Context, account, image string, offset
 		return ImageLog{}, err
 	}
 	out := ImageLog{Offset: offset, Status: statusOf(rec)}
-	path := str(obj, logKey)
-	if path == "" {
+	key := str(obj, logKey)
+	if key == "" {
 		return out, nil // not started yet
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return ImageLog{}, apierr.ResourceNotFound("The log of %s is not on this server (%v).", a, err)
+	if s.files == nil {
+		return ImageLog{}, apierr.ResourceNotFound("The log of %s is not on this server: it has no artifact store.", a)
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return ImageLog{}, err
-	}
-	out.Size = st.Size()
-	if offset < 0 || offset > out.Size {
+	out.Data, out.Size, err = s.files.Read(ctx, key, offset, 1<<20)
+	switch {
+	case errors.Is(err, artifacts.ErrNotFound):
+		return out, nil // the worker has not stored its first part yet
+	case errors.Is(err, artifacts.ErrOffset):
 		return ImageLog{}, apierr.InvalidParameterValue("The value supplied for parameter 'offset' is not valid. The log has %d bytes.", out.Size)
-	}
-	out.Data = make([]byte, min(out.Size-offset, 1<<20))
-	n, err := f.ReadAt(out.Data, offset)
-	out.Data = out.Data[:n]
-	if err != nil && !errors.Is(err, io.EOF) {
+	case err != nil:
 		return ImageLog{}, err
 	}
 	return out, nil
 }
 
-// SetImageLog records where an image's build log is written.
-func (s *Service) SetImageLog(ctx context.Context, image arn.ARN, path string) error {
+// SetImageLog records the artifact key of an image's build log.
+func (s *Service) SetImageLog(ctx context.Context, image arn.ARN, key string) error {
 	return s.store.WithTx(ctx, func(tx store.Tx) error {
 		rec, err := tx.Get(ctx, image)
 		if err != nil {
@@ -514,7 +507,7 @@ func (s *Service) SetImageLog(ctx context.Context, image arn.ARN, path string) e
 		if err != nil {
 			return err
 		}
-		obj[logKey] = path
+		obj[logKey] = key
 		delete(obj, "tags")
 		rec.Data = mustJSON(obj)
 		_, err = tx.Update(ctx, rec)

@@ -29,6 +29,7 @@ import (
 
 	"github.com/goldsmith-dev/goldsmith/internal/apierr"
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
+	"github.com/goldsmith-dev/goldsmith/internal/artifacts"
 	"github.com/goldsmith-dev/goldsmith/internal/store"
 )
 
@@ -92,6 +93,7 @@ type Service struct {
 	rows   rowCache // decoded ListComponents rows
 	builds Builds
 	events func(ImageEvent)
+	files  artifacts.Store
 }
 
 // Config configures New.
@@ -112,6 +114,9 @@ type Config struct {
 	// OnImageState hears every committed image state change (for
 	// notifications and metrics); it must not block.
 	OnImageState func(ImageEvent)
+	// Artifacts is where builds store their outputs and logs; nil:
+	// GetImageLog answers that this server keeps no logs.
+	Artifacts artifacts.Store
 }
 
 // New returns a Service and makes sure the managed catalogue is stored.
@@ -128,7 +133,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{store: cfg.Store, region: cfg.Region, limits: cfg.Limits.WithDefaults(), now: cfg.Now, log: cfg.Logger, builds: cfg.Builds, events: cfg.OnImageState}
+	s := &Service{store: cfg.Store, region: cfg.Region, limits: cfg.Limits.WithDefaults(), now: cfg.Now, log: cfg.Logger, builds: cfg.Builds, events: cfg.OnImageState, files: cfg.Artifacts}
 	if err := s.seedCatalog(ctx); err != nil {
 		return nil, err
 	}

@@ -1,14 +1,16 @@
-// Package servertest runs `goldsmith serve` (server.Run) inside a test and
-// gives an AWS SDK client for it, signed with the credentials the server
-// wrote on first start.
+// Package servertest runs `goldsmith serve` inside a test (server.Run, with
+// Start) or as a process (Exec) and gives an AWS SDK client for it, signed
+// with the credentials the server wrote on first start.
 package servertest
 
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -53,6 +55,43 @@ func Start(t testing.TB, cfg server.Config) *Server {
 			t.Errorf("server: %v", err)
 		}
 	})
+	s.await(t, done)
+	return s
+}
+
+// Exec runs `binary serve --listen 127.0.0.1:0 --data-dir <temp> args...`
+// as its own process with env added to the test's environment, until the
+// test ends, and waits until it serves: the API server of a scale-out
+// setup, which shares nothing with the test process.
+func Exec(t testing.TB, binary string, env []string, args ...string) *Server {
+	t.Helper()
+	s := &Server{DataDir: t.TempDir(), out: &Buffer{}}
+	cmd := exec.Command(binary, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", s.DataDir}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = s.out, s.out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // dies with the test binary
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	})
+	s.await(t, done)
+	return s
+}
+
+// await waits until the server printed its endpoint (failing the test when
+// it stops first) and sets Client from its first-start credentials.
+func (s *Server) await(t testing.TB, done <-chan error) {
+	t.Helper()
 	for i := 0; i < 400 && s.Endpoint == ""; i++ {
 		for _, f := range strings.Fields(s.out.String()) {
 			if strings.HasPrefix(f, "http://127.0.0.1:") {
@@ -70,18 +109,17 @@ func Start(t testing.TB, cfg server.Config) *Server {
 	if s.Endpoint == "" {
 		t.Fatalf("no endpoint printed: %s", s.out.String())
 	}
-	creds := filepath.Join(cfg.DataDir, server.CredentialsFile)
+	creds := filepath.Join(s.DataDir, server.CredentialsFile)
 	if _, err := os.Stat(creds); err != nil {
-		return s // configured keys only: no first-start credentials, no Client
+		return // configured keys only: no first-start credentials, no Client
 	}
-	ac, err := config.LoadDefaultConfig(ctx, config.WithSharedCredentialsFiles([]string{creds}),
-		config.WithSharedConfigFiles([]string{filepath.Join(cfg.DataDir, server.ConfigFile)}), config.WithSharedConfigProfile(server.Profile))
+	ac, err := config.LoadDefaultConfig(context.Background(), config.WithSharedCredentialsFiles([]string{creds}),
+		config.WithSharedConfigFiles([]string{filepath.Join(s.DataDir, server.ConfigFile)}), config.WithSharedConfigProfile(server.Profile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Config = ac
 	s.Client = imagebuilder.NewFromConfig(ac, func(o *imagebuilder.Options) { o.BaseEndpoint = aws.String(s.Endpoint) })
-	return s
 }
 
 // Buffer is an io.Writer safe for concurrent use.
