@@ -202,22 +202,24 @@ func TestImageBuildsThroughTheAPI(t *testing.T) {
 		t.Errorf("a failed build left images: %v", files)
 	}
 
-	// 3. Cancel a running build: CANCELLED, no VM left, no image.
+	// 3. The same recipe again: the step cache of the worker's host covers
+	// the web component's build phase (its workflow step is SKIPPED as a
+	// cache hit). Then cancel the running build: CANCELLED, no VM left, no
+	// image.
 	created, err = c.CreateImage(ctx, &imagebuilder.CreateImageInput{ImageRecipeArn: aws.String(good), InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn})
 	if err != nil {
 		t.Fatalf("CreateImage: %v", err)
 	}
 	third := aws.ToString(created.ImageBuildVersionArn)
 	for i := 0; ; i++ {
-		o, err := c.GetImage(ctx, &imagebuilder.GetImageInput{ImageBuildVersionArn: aws.String(third)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if o.Image.State.Status == types.ImageStatusBuilding {
+		if st := stepStatus(t, c, third, "build:web"); st != nil {
+			if st.Status != types.WorkflowStepExecutionStatusSkipped || !strings.Contains(aws.ToString(st.Message), "step cache hit") {
+				t.Errorf("the same recipe's second build ran build:web: %s (%s), want SKIPPED by a step cache hit", st.Status, aws.ToString(st.Message))
+			}
 			break
 		}
-		if i > 600 {
-			t.Fatalf("third build never started: %s", o.Image.State.Status)
+		if i > 3000 {
+			t.Fatalf("the third build never reached build:web")
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -244,4 +246,30 @@ func TestImageBuildsThroughTheAPI(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// stepStatus returns the step execution named name of image's build
+// workflow once the step has ended, or nil.
+func stepStatus(t *testing.T, c *imagebuilder.Client, image, name string) *types.WorkflowStepMetadata {
+	t.Helper()
+	ctx := context.Background()
+	wfs, err := c.ListWorkflowExecutions(ctx, &imagebuilder.ListWorkflowExecutionsInput{ImageBuildVersionArn: aws.String(image)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, wf := range wfs.WorkflowExecutions {
+		if wf.Type != types.WorkflowTypeBuild {
+			continue
+		}
+		steps, err := c.ListWorkflowStepExecutions(ctx, &imagebuilder.ListWorkflowStepExecutionsInput{WorkflowExecutionId: wf.WorkflowExecutionId})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range steps.Steps {
+			if aws.ToString(st.Name) == name && st.Status != types.WorkflowStepExecutionStatusRunning && st.Status != types.WorkflowStepExecutionStatusPending {
+				return &st
+			}
+		}
+	}
+	return nil
 }
