@@ -27,21 +27,21 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // testBackend is a database the conformance suite runs against.
 type testBackend struct {
 	name        string
-	newLocation func(t *testing.T) string
+	newLocation func(t testing.TB) string
 	open        func(ctx context.Context, loc string) (store.Store, error)
 }
 
 var testBackends = []testBackend{
 	{
 		name:        "sqlite",
-		newLocation: func(t *testing.T) string { return filepath.Join(t.TempDir(), "goldsmith.db") },
+		newLocation: func(t testing.TB) string { return filepath.Join(t.TempDir(), "goldsmith.db") },
 		open: func(ctx context.Context, loc string) (store.Store, error) {
 			return sqlite.Open(ctx, sqlite.Config{Path: loc})
 		},
 	},
 	{
 		name:        "postgres",
-		newLocation: func(t *testing.T) string { return pgtest.URL(t) },
+		newLocation: func(t testing.TB) string { return pgtest.URL(t) },
 		open: func(ctx context.Context, loc string) (store.Store, error) {
 			return postgres.Open(ctx, postgres.Config{URL: loc, MaxConns: 16})
 		},
@@ -109,7 +109,7 @@ type testBundle struct {
 	log   *slog.Logger
 }
 
-func setup(t *testing.T, b testBackend) *testBundle {
+func setup(t testing.TB, b testBackend) *testBundle {
 	t.Helper()
 	tb := &testBundle{b: b, loc: b.newLocation(t), log: testLogger(t)}
 	tb.store, tb.queue = tb.open(t)
@@ -118,7 +118,7 @@ func setup(t *testing.T, b testBackend) *testBundle {
 
 // open opens another store and queue on the bundle's database, as another
 // process would.
-func (tb *testBundle) open(t *testing.T) (store.Store, *Queue) {
+func (tb *testBundle) open(t testing.TB) (store.Store, *Queue) {
 	t.Helper()
 	ctx := context.Background()
 	s, err := tb.b.open(ctx, tb.loc)
@@ -135,7 +135,7 @@ func (tb *testBundle) open(t *testing.T) (store.Store, *Queue) {
 
 // startWorkers starts workers on q running fn, stopped at the end of the
 // test (before the store closes).
-func (tb *testBundle) startWorkers(t *testing.T, q *Queue, concurrency int,
+func (tb *testBundle) startWorkers(t testing.TB, q *Queue, concurrency int,
 	fn func(ctx context.Context, job *Job[BuildImage]) error) *Workers {
 	t.Helper()
 	w, err := NewWorkers(q, WorkersConfig{
@@ -166,7 +166,7 @@ func imageARN(n int) string {
 
 // enqueue writes image n in PENDING and enqueues its build, in one
 // transaction.
-func enqueue(t *testing.T, s store.Store, q *Queue, n int) Inserted {
+func enqueue(t testing.TB, s store.Store, q *Queue, n int) Inserted {
 	t.Helper()
 	var ins Inserted
 	err := s.WithTx(context.Background(), func(tx store.Tx) error {
@@ -187,7 +187,7 @@ func enqueue(t *testing.T, s store.Store, q *Queue, n int) Inserted {
 // riverExec is the River driver's executor of q, to look at jobs.
 func riverExec(q *Queue) riverdriver.Executor { return q.b.executor() }
 
-func jobRow(t *testing.T, q *Queue, id int64) *rivertype.JobRow {
+func jobRow(t testing.TB, q *Queue, id int64) *rivertype.JobRow {
 	t.Helper()
 	row, err := riverExec(q).JobGetByID(context.Background(), &riverdriver.JobGetByIDParams{ID: id})
 	if err != nil {
@@ -197,7 +197,7 @@ func jobRow(t *testing.T, q *Queue, id int64) *rivertype.JobRow {
 }
 
 // waitState waits until job id is in state.
-func waitState(t *testing.T, q *Queue, id int64, state rivertype.JobState) *rivertype.JobRow {
+func waitState(t testing.TB, q *Queue, id int64, state rivertype.JobState) *rivertype.JobRow {
 	t.Helper()
 	var row *rivertype.JobRow
 	waitFor(t, fmt.Sprintf("job %d %s", id, state), func() bool {
@@ -207,7 +207,7 @@ func waitState(t *testing.T, q *Queue, id int64, state rivertype.JobState) *rive
 	return row
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(waitTimeout)
 	for !cond() {
@@ -219,7 +219,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // receive waits for a value on ch.
-func receive[T any](t *testing.T, ch <-chan T, what string) T {
+func receive[T any](t testing.TB, ch <-chan T, what string) T {
 	t.Helper()
 	select {
 	case v := <-ch:
@@ -692,7 +692,7 @@ func TestWorkersConfigValidate(t *testing.T) {
 
 // testLogger logs River's warnings and errors to the test log while the
 // test runs.
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	var mu sync.Mutex
 	done := false
 	t.Cleanup(func() {
@@ -714,3 +714,76 @@ func testLogger(t *testing.T) *slog.Logger {
 type writerFunc func(p []byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// BenchmarkHundredBuilds measures the queue's side of the scale-out target
+// (100 concurrent builds across worker hosts): 100 builds are queued in
+// one transaction; two worker processes' queues (each with its own
+// connection pool, 50 slots each) take them. Reported: the time until all
+// 100 run at once, and until all are completed. Builds hold their slot
+// until all 100 have started, so every one of them runs concurrently;
+// each must run exactly once.
+//
+//	go test ./internal/queue -run '^$' -bench HundredBuilds -benchtime 5x
+func BenchmarkHundredBuilds(b *testing.B) {
+	for _, be := range testBackends {
+		b.Run(be.name, func(b *testing.B) {
+			const builds, slots = 100, 50
+			var startAll, completeAll time.Duration
+			for n := range b.N {
+				tb := setup(b, be)
+				_, q2 := tb.open(b)
+				var r runs
+				var started sync.WaitGroup
+				started.Add(builds)
+				all := make(chan struct{})
+				handler := func(ctx context.Context, job *Job[BuildImage]) error {
+					r.add(job.Args.ImageARN)
+					started.Done()
+					select {
+					case <-all:
+						return nil
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				}
+				tb.startWorkers(b, tb.queue, slots, handler)
+				tb.startWorkers(b, q2, slots, handler)
+				t0 := time.Now()
+				var last int64
+				err := tb.store.WithTx(context.Background(), func(tx store.Tx) error {
+					for i := range builds {
+						img := fmt.Sprintf("arn:aws:imagebuilder:us-east-1:%s:image/bench%d/1.0.0/%d", account, n, i+1)
+						if _, err := tx.Put(context.Background(), store.Record{ARN: arn.MustParse(img), Owner: account, Data: []byte(`{"state":"PENDING"}`)}); err != nil {
+							return err
+						}
+						ins, err := tb.queue.InsertTx(context.Background(), tx, BuildImage{Account: account, ImageARN: img})
+						if err != nil {
+							return err
+						}
+						last = ins.JobID
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				started.Wait()
+				startAll += time.Since(t0)
+				close(all)
+				waitFor(b, "all builds completed", func() bool {
+					st, err := tb.queue.Stats(context.Background())
+					return err == nil && st.Available == 0 && st.Running == 0 && jobRow(b, tb.queue, last).State == rivertype.JobStateCompleted
+				})
+				completeAll += time.Since(t0)
+				for img, c := range r.get() {
+					if c != 1 {
+						b.Fatalf("%s ran %d times", img, c)
+					}
+				}
+			}
+			b.ReportMetric(float64(startAll.Milliseconds())/float64(b.N), "ms-to-start-100")
+			b.ReportMetric(float64(completeAll.Milliseconds())/float64(b.N), "ms-to-complete-100")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
