@@ -25,6 +25,9 @@ echo "== reference image, base cached, step cache empty ($(nproc) cores, acceler
 bin/goldsmith build -f examples/reference-recipe.yaml -o "$out/ref" --accelerator "${ACCEL:-auto}" --cache-dir "$cache" "$@" 2>&1 \
   | sed -n '/^ *build step/,$p'
 
+echo "== step cache entries after it (the size a host would fetch to share them)"
+bin/goldsmith cache list --cache-dir "$cache"
+
 echo "== rebuild after changing only the last component (harden-sshd), step cache warm"
 mkdir -p "$out/changed/components"
 cp examples/reference-recipe.yaml "$out/changed/"
