@@ -209,7 +209,8 @@ func (v *fakeVM) dial(t *testing.T, ctx context.Context, o ClientOptions) *Clien
 
 func testServerOptions(t *testing.T, stateDir string) ServerOptions {
 	return ServerOptions{StateDir: stateDir, KeepaliveInterval: testInterval, KeepaliveTimeout: 3 * time.Second,
-		Logger: testLogger(t, "guest"), Reboot: func(context.Context) error { return nil }, PowerOff: func(context.Context) error { return nil }}
+		Logger: testLogger(t, "guest"), Reboot: func(context.Context) error { return nil }, PowerOff: func(context.Context) error { return nil },
+		WaitBooted: func(context.Context) error { return nil }}
 }
 
 // agentProc runs an agent in this test binary as a child process.
@@ -239,7 +240,8 @@ func TestMain(m *testing.M) {
 		defer stop()
 		err := ServePath(ctx, port, ServerOptions{StateDir: os.Getenv("GOLDSMITH_AGENT_TEST_STATE"),
 			KeepaliveInterval: testInterval, KeepaliveTimeout: 3 * time.Second, Version: "test-child",
-			RebootCommand: "kill -TERM $PPID"}) // like systemctl reboot: the agent is told to stop
+			RebootCommand: "kill -TERM $PPID", // like systemctl reboot: the agent is told to stop
+			WaitBooted:    func(context.Context) error { return nil }})
 		if err != nil {
 			os.Stderr.WriteString("agent: " + err.Error() + "\n")
 			os.Exit(1)

@@ -24,6 +24,17 @@ const (
 	DefaultStateDir      = "/var/lib/goldsmith-agent"
 	DefaultRebootCommand = "systemctl reboot"
 	DefaultPowerOff      = "systemctl poweroff"
+	// DefaultWaitBooted waits, each for a bounded time, until systemd has
+	// finished the boot and, when the machine has a network interface, until
+	// it has a default route (/proc/net/route lists it with destination
+	// 00000000). It always succeeds.
+	DefaultWaitBooted = `command -v systemctl >/dev/null && timeout 180 systemctl is-system-running --wait >/dev/null
+ls /sys/class/net | grep -qv '^lo$' || exit 0
+i=0
+until grep -q '^[^[:space:]]*[[:space:]]00000000[[:space:]]' /proc/net/route || [ $i -ge 300 ]; do
+	sleep 0.2; i=$((i+1))
+done
+exit 0`
 )
 
 // ServerOptions configure the agent. Zero values are the defaults.
@@ -39,6 +50,11 @@ type ServerOptions struct {
 	Reboot func(ctx context.Context) error
 	// PowerOff, when set, is called instead of PowerOffCommand.
 	PowerOff func(ctx context.Context) error
+	// WaitBooted is called before a run resumes after a reboot: the agent
+	// starts early in the boot, and the rest of the run expects a booted
+	// machine with its network, as the host waits for before the first run.
+	// Default: sh -c DefaultWaitBooted.
+	WaitBooted func(ctx context.Context) error
 	// KeepaliveInterval is how often the agent pings the host; default 1s.
 	// Keep it well under the host's keepalive timeout.
 	KeepaliveInterval time.Duration
@@ -69,6 +85,9 @@ func (o ServerOptions) withDefaults() ServerOptions {
 	}
 	if o.PowerOff == nil {
 		o.PowerOff = shellAction(o.PowerOffCommand)
+	}
+	if o.WaitBooted == nil {
+		o.WaitBooted = shellAction(DefaultWaitBooted)
 	}
 	if o.KeepaliveInterval <= 0 {
 		o.KeepaliveInterval = time.Second

@@ -108,7 +108,7 @@ func (m *runManager) restore(id string) error {
 		return nil
 	}
 	m.opts.Logger.Info("resuming run after reboot", "run", id)
-	return m.launch(rec, inputs)
+	return m.launch(rec, inputs, true)
 }
 
 func requestDigest(r RunRequest) string {
@@ -171,14 +171,15 @@ func (m *runManager) start(req RunRequest, from int) (*runRec, bool, *wireError)
 		return nil, false, &wireError{Code: codeOther, Message: err.Error()}
 	}
 	m.runs[rec.id] = rec
-	if err := m.launch(rec, inputs); err != nil {
+	if err := m.launch(rec, inputs, false); err != nil {
 		return nil, false, &wireError{Code: codeOther, Message: err.Error()}
 	}
 	return rec, false, nil
 }
 
-// launch runs (or resumes) the documents in the background.
-func (m *runManager) launch(rec *runRec, inputs []toe.Input) error {
+// launch runs (or, after a reboot, resumes) the documents in the
+// background. A resumed run waits for the machine to finish booting first.
+func (m *runManager) launch(rec *runRec, inputs []toe.Input, resumed bool) error {
 	f, err := os.OpenFile(filepath.Join(rec.dir, fileEvents), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("open the run's event log: %w", err)
@@ -206,6 +207,11 @@ func (m *runManager) launch(rec *runRec, inputs []toe.Input) error {
 	go func() {
 		defer m.wg.Done()
 		defer cancel()
+		if resumed {
+			if err := m.opts.WaitBooted(ctx); err != nil {
+				m.opts.Logger.Warn("resuming before the boot has finished", "run", rec.id, "err", err)
+			}
+		}
 		res, err := toe.Run(ctx, inputs, opts)
 		if res != nil && res.Rebooting && err == nil {
 			rec.closeLog()
