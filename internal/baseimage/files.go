@@ -1,6 +1,9 @@
 package baseimage
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // file is a file written into the root tree or the ESP.
 type file struct {
@@ -24,12 +27,16 @@ func kernelCmdline(id ids) string {
 // agentUnit starts `goldsmith agent` from the seed disk. The udev rule below
 // starts it when a disk labelled GSAGENT appears (also when attached late); the
 // condition makes it a no-op, not a failure, when there is none. The seed disk
-// may be ext4 or vfat and is mounted read-only.
+// may be ext4 or vfat and is mounted read-only. It waits for nothing but the
+// local file systems: under TCG starting the agent (mounting the seed disk,
+// loading a large static binary) takes seconds, which now overlap with the
+// rest of the boot. The host waits for the boot to finish and for the network
+// before it runs anything (internal/build's dialAgent).
 const agentUnit = `[Unit]
 Description=Goldsmith guest agent (from the ` + AgentLabel + ` seed disk)
 Documentation=https://github.com/goldsmith-dev/goldsmith
 ConditionPathExists=/dev/disk/by-label/` + AgentLabel + `
-After=local-fs.target systemd-udev-settle.service systemd-networkd.service
+After=local-fs.target
 
 [Service]
 Type=simple
@@ -75,35 +82,51 @@ mv "$esp/initrd.img.new" "$esp/initrd.img"
 `
 
 // initramfsConf makes the initramfs hold only the storage drivers of
-// virtual machines (initramfsModules) instead of most of the kernel's:
-// about a fifth of the size, which the kernel unpacks much faster under TCG.
-const initramfsConf = `# Goldsmith base image: only the modules listed in /etc/initramfs-tools/modules.
+// virtual machines (initramfsModules, added by initramfsHook) instead of most
+// of the kernel's: about a fifth of the size, which the kernel unpacks much
+// faster under TCG.
+const initramfsConf = `# Goldsmith base image: only the modules that hooks/goldsmith adds.
 MODULES=list
 `
 
 // initramfsModules are the disk drivers of the hypervisors golden images
 // run on (QEMU/KVM, VMware, Hyper-V, Xen, clouds' NVMe) and the root file
 // system.
-const initramfsModules = `# Goldsmith base image: what the root disk needs on common hypervisors.
-virtio_pci
-virtio_blk
-virtio_scsi
-nvme
-ahci
-sd_mod
-sr_mod
-vmw_pvscsi
-mptspi
-hv_vmbus
-hv_storvsc
-xen_blkfront
-ext4
+var initramfsModules = []string{
+	"virtio_pci", "virtio_blk", "virtio_scsi", "nvme", "ahci", "sd_mod", "sr_mod",
+	"vmw_pvscsi", "mptspi", "hv_vmbus", "hv_storvsc", "xen_blkfront", "ext4",
+}
+
+// initramfsModulesFile replaces /etc/initramfs-tools/modules, whose modules
+// the initramfs would load at every boot whether or not the machine has the
+// device: under TCG loading the dozen drivers above (and probing the
+// controllers they find) cost seconds before the root was mounted.
+const initramfsModulesFile = `# Goldsmith base image: the storage drivers are added to the initramfs by
+# /etc/initramfs-tools/hooks/goldsmith and loaded by udev only when the
+# machine has the device. Modules listed here are loaded at every boot.
+`
+
+// initramfsHook copies initramfsModules (and what they depend on) into the
+// initramfs without loading them.
+var initramfsHook = `#!/bin/sh
+# Goldsmith base image: the storage drivers of common hypervisors, loaded by
+# udev when the device is there.
+case "$1" in prereqs) exit 0 ;; esac
+. /usr/share/initramfs-tools/hook-functions
+for m in ` + strings.Join(initramfsModules, " ") + `; do
+	manual_add_modules "$m"
+done
 `
 
 // setupScript runs in the chroot after the overlay is copied in.
 const setupScript = `#!/bin/sh
 set -e
 systemctl enable systemd-networkd.service serial-getty@ttyS0.service goldsmith-agent.service
+# e2scrub_reap removes the LVM snapshots that an interrupted e2scrub left;
+# the image has no LVM (e2scrub needs it), and the reaper's shell scripts
+# cost 10-17 s of CPU at every boot under TCG. Enable it again if you put
+# file systems on LVM and run e2scrub.
+systemctl disable e2scrub_reap.service
 # man-db rebuilds its index after every package install, which is most of
 # a small install's time under TCG; man pages still work (apropos needs
 # "mandb" run by hand).
@@ -122,6 +145,10 @@ func rootFiles(s Spec, id ids) []file {
 		{"/etc/hosts", 0o644, "127.0.0.1\tlocalhost\n127.0.1.1\t" + s.Hostname + "\n::1\tlocalhost ip6-localhost ip6-loopback\n"},
 		// QEMU user-mode networking's DNS forwarder; static, no resolved.
 		{"/etc/resolv.conf", 0o644, "nameserver 10.0.2.3\n"},
+		// The root keeps fsck pass 1 although it costs 2-4 s of every boot
+		// under TCG (systemd-fsck-root): users' machines boot this image, and
+		// only a boot-time fsck repairs errors the kernel recorded
+		// (errors=remount-ro). A fresh build VM would not need it.
 		{"/etc/fstab", 0o644, fmt.Sprintf(
 			"PARTUUID=%s\t/\text4\trw,errors=remount-ro\t0\t1\n"+
 				"PARTUUID=%s\t/boot/efi\tvfat\tumask=0077,nofail\t0\t0\n", id.RootGUID, id.ESPGUID)},
@@ -129,7 +156,8 @@ func rootFiles(s Spec, id ids) []file {
 		{"/etc/systemd/network/80-goldsmith-dhcp.network", 0o644, "[Match]\nName=en*\n\n[Network]\nDHCP=yes\n"},
 		{"/etc/apt/apt.conf.d/90goldsmith", 0o644, "// Goldsmith base image: no translations (smaller, faster apt-get update).\nAcquire::Languages \"none\";\n"},
 		{"/etc/initramfs-tools/conf.d/goldsmith.conf", 0o644, initramfsConf},
-		{"/etc/initramfs-tools/modules", 0o644, initramfsModules},
+		{"/etc/initramfs-tools/modules", 0o644, initramfsModulesFile},
+		{"/etc/initramfs-tools/hooks/goldsmith", 0o755, initramfsHook},
 		{"/etc/modprobe.d/goldsmith.conf", 0o644, "# No floppy drive on build VMs; probing it costs seconds.\nblacklist floppy\n"},
 		{"/etc/systemd/system/goldsmith-agent.service", 0o644, agentUnit},
 		{"/etc/udev/rules.d/90-goldsmith-agent.rules", 0o644, agentUdevRule},

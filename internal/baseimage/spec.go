@@ -15,7 +15,7 @@ import (
 // Version is the version of this builder. Bump it whenever a change here alters
 // the bytes of a built image: it is part of every image key, so bumping it
 // invalidates cached images.
-const Version = "3"
+const Version = "4"
 
 // DefaultSourceDateEpoch is used when neither Spec.SourceDateEpoch nor the
 // SOURCE_DATE_EPOCH environment variable is set (2025-01-01T00:00:00Z).
@@ -50,6 +50,9 @@ var requiredPackages = []string{
 	"ca-certificates", "kmod", "util-linux",
 	// sfdisk, to grow the root partition when a recipe asks for a bigger disk.
 	"fdisk",
+	// initramfs-tools compresses with zstd (its default) only when it is
+	// installed, else with gzip, which the kernel unpacks more slowly.
+	"zstd",
 }
 
 // Debian12 is the spec of the "debian-12" base image.
