@@ -69,6 +69,7 @@ or JSON file:
   dataDir: /var/lib/goldsmith
   postgres: postgres://goldsmith@db/goldsmith   # shared by servers and workers
   artifacts: s3://goldsmith-images/site-a       # AWS_ENDPOINT_URL for MinIO
+  sharedCache: s3://goldsmith-images/cache      # step cache entries shared by hosts
   region: goldsmith-local-1
   accounts:
     - id: "123456789012"
@@ -118,6 +119,7 @@ type buildFlags struct {
 	workers   int
 	artifacts string
 	cacheDir  string
+	shared    string
 	accel     string
 }
 
@@ -125,6 +127,7 @@ func (f *buildFlags) register(fs *pflag.FlagSet, workers int) {
 	fs.IntVar(&f.workers, "workers", workers, "image builds this process runs at once (0: none, the API only)")
 	fs.StringVar(&f.artifacts, "artifacts", "", "where built images and build logs go: a folder or s3://bucket/prefix, shared by servers and workers on several hosts (default DATA_DIR/images)")
 	fs.StringVar(&f.cacheDir, "cache-dir", "", `step cache folder (default DATA_DIR/steps; "off" disables it)`)
+	fs.StringVar(&f.shared, "shared-cache", "", "s3://bucket/prefix (or a folder) where the workers of several hosts publish step cache entries and fetch the ones they lack")
 	fs.StringVar(&f.accel, "accelerator", "auto", "auto (KVM when a probe proves it works, else TCG), kvm or tcg")
 }
 
@@ -135,9 +138,12 @@ func (f *buildFlags) config(file server.BuildConfig) server.BuildConfig {
 	if w == 0 {
 		w = -1
 	}
-	c := server.BuildConfig{Workers: w, Artifacts: f.artifacts, CacheDir: f.cacheDir, Accel: qemu.Accel(f.accel)}
+	c := server.BuildConfig{Workers: w, Artifacts: f.artifacts, CacheDir: f.cacheDir, SharedCache: f.shared, Accel: qemu.Accel(f.accel)}
 	if c.Artifacts == "" {
 		c.Artifacts = file.Artifacts
+	}
+	if c.SharedCache == "" {
+		c.SharedCache = file.SharedCache
 	}
 	return c
 }

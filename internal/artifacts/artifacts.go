@@ -14,7 +14,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -29,6 +31,9 @@ type Store interface {
 	// size now. An offset at the end gives no bytes; beyond it, an error.
 	// A missing object is ErrNotFound.
 	Read(ctx context.Context, key string, offset, max int64) ([]byte, int64, error)
+	// Get copies key into the file dst (replaced whole, never left
+	// partial). A missing object is ErrNotFound.
+	Get(ctx context.Context, key, dst string) error
 	// Delete removes the objects; missing ones are not an error.
 	Delete(ctx context.Context, keys ...string) error
 	// URI is where key is stored: file:///… or s3://bucket/….
@@ -80,6 +85,29 @@ func PutDir(ctx context.Context, s Store, prefix, dir string, skip func(rel stri
 		return nil
 	})
 	return keys, err
+}
+
+// writeFile fills dst from r through a temporary file in dst's folder, so
+// that dst is replaced whole or not at all.
+func writeFile(dst string, r io.Reader) error {
+	tmp, err := os.CreateTemp(filepath.Dir(dst), ".get-*")
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(tmp, r); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
 }
 
 // checkKey rejects keys that could leave the store's root.

@@ -118,6 +118,19 @@ func conformance(t *testing.T, s artifacts.Store) {
 		if err != nil || string(got) != "cde!" || size != int64(len(big)) {
 			t.Errorf("tail of the large file: %q, %d, %v", got, size, err)
 		}
+		back := filepath.Join(dir, "big.back")
+		if err := s.Get(ctx, "acct/img/big.raw", back); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := os.ReadFile(back); err != nil || !bytes.Equal(b, big) {
+			t.Errorf("Get of the large file: %d bytes, %v; want the %d bytes put", len(b), err, len(big))
+		}
+		if err := s.Get(ctx, "acct/img/none.raw", back); !errors.Is(err, artifacts.ErrNotFound) {
+			t.Errorf("Get of a missing key: %v, want ErrNotFound", err)
+		}
+		if b, _ := os.ReadFile(back); !bytes.Equal(b, big) {
+			t.Errorf("a failed Get changed the destination")
+		}
 	})
 
 	t.Run("put a folder, delete", func(t *testing.T) {

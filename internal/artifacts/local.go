@@ -115,6 +115,21 @@ func (l *Local) Read(ctx context.Context, key string, offset, max int64) ([]byte
 	return buf[:n], size, nil
 }
 
+func (l *Local) Get(ctx context.Context, key, dst string) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	f, err := os.Open(l.Path(key))
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: %w", l.URI(key), ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return writeFile(dst, readerCtx{ctx, f})
+}
+
 func (l *Local) Delete(ctx context.Context, keys ...string) error {
 	for _, k := range keys {
 		if err := checkKey(k); err != nil {

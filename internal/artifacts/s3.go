@@ -112,6 +112,21 @@ func (s *S3) Read(ctx context.Context, key string, offset, max int64) ([]byte, i
 	return buf[:got], size, nil
 }
 
+func (s *S3) Get(ctx context.Context, key, dst string) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.bucket, Key: aws.String(s.prefix + key)})
+	if err != nil {
+		return s.err(key, err)
+	}
+	defer out.Body.Close()
+	if err := writeFile(dst, out.Body); err != nil {
+		return fmt.Errorf("%s: %w", s.URI(key), err)
+	}
+	return nil
+}
+
 func (s *S3) Delete(ctx context.Context, keys ...string) error {
 	for len(keys) > 0 {
 		batch := keys[:min(len(keys), 1000)] // DeleteObjects' limit

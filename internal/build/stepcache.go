@@ -21,7 +21,8 @@ type CacheUse struct {
 	// Saved is the build-phase time a hit did not spend (as measured when
 	// the entry was made).
 	Saved time.Duration `json:"savedNs,omitempty"`
-	// Capture is what saving the entry cost (freeze, snapshot, copy).
+	// Capture is what saving the entry cost (freeze, snapshot, copy, and
+	// publishing it to the shared cache when there is one).
 	Capture time.Duration `json:"captureNs,omitempty"`
 	Size    int64         `json:"size,omitempty"`
 	Note    string        `json:"note,omitempty"`
@@ -34,6 +35,9 @@ type CacheSummary struct {
 	Read      bool          `json:"read"` // false with --no-cache
 	Hits      int           `json:"hits"`
 	Saved     time.Duration `json:"savedNs"`
+	// Fetched is what came from the shared cache (other hosts' entries)
+	// before the lookup; nil without a shared cache.
+	Fetched *stepcache.Fetched `json:"fetched,omitempty"`
 }
 
 // cacheState is the build's step-cache bookkeeping.
@@ -67,6 +71,18 @@ func (b *vmBuild) lookupCache(ctx context.Context) error {
 	}
 	if b.opts.NoCache {
 		return &Skip{Reason: "--no-cache: every build phase runs (new entries are still saved)"}
+	}
+	if c.Shared != nil {
+		got, err := c.Fetch(ctx, b.opts.CacheNamespace, b.base, keys)
+		if err != nil {
+			b.opts.Reporter.Logf("shared step cache unavailable, using this host's: %v", err)
+		} else {
+			sum.Fetched = &got
+			if got.Entries > 0 {
+				b.opts.Reporter.Logf("step cache: fetched %d entries (%.1f MiB) from the shared cache in %s",
+					got.Entries, float64(got.Bytes)/(1<<20), got.Took.Round(10*time.Millisecond))
+			}
+		}
 	}
 	chain, err := c.Lookup(ctx, b.opts.CacheNamespace, keys)
 	if err != nil {
@@ -155,6 +171,9 @@ func (b *vmBuild) storeLayer(ctx context.Context, c *Component) error {
 		return b.cacheFailed(c, err)
 	}
 	b.cache.parent, b.cache.backing = e.Key, e.Path
+	if err := b.opts.Cache.Publish(ctx, e); err != nil {
+		b.opts.Reporter.Logf("%v; the entry stays on this host", err)
+	}
 	c.Cache = &CacheUse{Status: "stored", Entry: e.Key, Size: e.Size, Capture: time.Since(start)}
 	return nil
 }

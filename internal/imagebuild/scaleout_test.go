@@ -31,7 +31,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // TestScaleOut runs the scale-out setup with real parts: an API server and
 // two `goldsmith worker` processes share a PostgreSQL database (the River
-// queue and the resources) and a MinIO bucket (images and logs); no
+// queue and the resources) and a MinIO bucket (images, logs, shared step cache entries); no
 // process sees another's files. Two builds are queued while each worker
 // runs one build at a time: the builds spread across both workers, every
 // build runs exactly once, every image ends AVAILABLE with its disk and
@@ -62,7 +62,7 @@ func TestScaleOut(t *testing.T) {
 		w := &worker{log: filepath.Join(t.TempDir(), name+".log")}
 		// Each worker has its own data folder: nothing is shared but the
 		// database and the bucket.
-		w.cmd = exec.Command(agent, "worker", "--postgres", pg, "--artifacts", artifacts, "--cache-dir", "off", "--data-dir", t.TempDir())
+		w.cmd = exec.Command(agent, "worker", "--postgres", pg, "--artifacts", artifacts, "--shared-cache", "s3://goldsmith/cache", "--data-dir", t.TempDir())
 		w.cmd.Env = append(append(os.Environ(), minio.Env()...), "TMPDIR="+tmp)
 		logf, err := os.Create(w.log)
 		if err != nil {
@@ -96,7 +96,8 @@ func TestScaleOut(t *testing.T) {
 	input := newWebImage(t, c)
 	var images []string
 	for range 2 {
-		img, err := c.CreateImage(ctx, input)
+		in := *input // a fresh clientToken each time (the SDK sets one in the input)
+		img, err := c.CreateImage(ctx, &in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,14 +168,18 @@ func TestScaleOut(t *testing.T) {
 
 	// The outputs and logs are in the bucket, and whole.
 	s3c := minio.Client(t)
-	list, err := s3c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("goldsmith"), Prefix: aws.String("images/")})
-	if err != nil {
-		t.Fatal(err)
+	list := func(prefix string) []string {
+		out, err := s3c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("goldsmith"), Prefix: aws.String(prefix)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, o := range out.Contents {
+			keys = append(keys, aws.ToString(o.Key))
+		}
+		return keys
 	}
-	var keys []string
-	for _, o := range list.Contents {
-		keys = append(keys, aws.ToString(o.Key))
-	}
+	keys := list("images/")
 	for i := range images {
 		base := fmt.Sprintf("/web/1.0.0/%d/", i+1)
 		for _, want := range []string{"web-1.0.0.qcow2", "web-1.0.0.qcow2.sha256", "manifest.json", "sbom.cdx.json", "logs/build.log", "logs/build-vm-serial.log"} {
@@ -182,6 +187,11 @@ func TestScaleOut(t *testing.T) {
 				t.Errorf("no %s%s among the bucket's %d objects", base, want, len(keys))
 			}
 		}
+	}
+	// Each worker published its step cache entry for other hosts.
+	entries := list("cache/steps/")
+	if len(entries) != 2 || !strings.HasSuffix(entries[0], ".json") || !strings.HasSuffix(entries[1], ".qcow2") {
+		t.Errorf("shared step cache holds %q, want the web component's entry (json and qcow2)", entries)
 	}
 	if i := slices.IndexFunc(keys, func(k string) bool { return strings.HasSuffix(k, "/web/1.0.0/1/web-1.0.0.qcow2") }); i >= 0 {
 		get := func(k string) io.ReadCloser {

@@ -36,6 +36,10 @@ type BuildConfig struct {
 	Artifacts string
 	// CacheDir is the step cache. Default DATA_DIR/steps; "off" disables it.
 	CacheDir string
+	// SharedCache, when set (s3://bucket/prefix or a folder), is where the
+	// workers of several hosts publish their step cache entries and fetch
+	// the ones they lack; each host still keeps its own CacheDir.
+	SharedCache string
 	// BaseCache is the base image cache. Default ~/.cache/goldsmith/base.
 	BaseCache string
 	// AgentBinary runs in the guests. Default: this executable.
@@ -76,6 +80,11 @@ func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Se
 		runner.Cache = &stepcache.Cache{Dir: filepath.Join(c.DataDir, "steps")}
 	default:
 		runner.Cache = &stepcache.Cache{Dir: bc.CacheDir}
+	}
+	if runner.Cache != nil && bc.SharedCache != "" {
+		if runner.Cache.Shared, err = artifacts.Open(ctx, bc.SharedCache); err != nil {
+			return nil, nil, fmt.Errorf("shared step cache: %w", err)
+		}
 	}
 	w, err := queue.NewWorkers(q, queue.WorkersConfig{
 		Concurrency: max(bc.Workers, 1), Logger: c.Logger,

@@ -21,6 +21,7 @@ import (
 //	dataDir: /var/lib/goldsmith
 //	postgres: postgres://goldsmith@db/goldsmith
 //	artifacts: s3://goldsmith-images/site-a
+//	sharedCache: s3://goldsmith-images/site-a/cache
 //	region: goldsmith-local-1
 //	accounts:
 //	  - id: "123456789012"
@@ -34,9 +35,12 @@ type File struct {
 	Postgres string `yaml:"postgres" json:"postgres"`
 	// Artifacts is where built images and logs go: a folder or
 	// s3://bucket/prefix (see BuildConfig.Artifacts).
-	Artifacts string          `yaml:"artifacts" json:"artifacts"`
-	Region    string          `yaml:"region" json:"region"`
-	Accounts  []AccountConfig `yaml:"accounts" json:"accounts"`
+	Artifacts string `yaml:"artifacts" json:"artifacts"`
+	// SharedCache is the step cache tier shared by worker hosts (see
+	// BuildConfig.SharedCache).
+	SharedCache string          `yaml:"sharedCache" json:"sharedCache"`
+	Region      string          `yaml:"region" json:"region"`
+	Accounts    []AccountConfig `yaml:"accounts" json:"accounts"`
 	// Webhooks receive image state changes: an infrastructure
 	// configuration's snsTopicArn names one of them by its topicArn.
 	Webhooks []notify.Webhook `yaml:"webhooks" json:"webhooks"`
@@ -131,6 +135,7 @@ func (f File) Apply(c Config) Config {
 	pick(&c.DataDir, f.DataDir)
 	pick(&c.PostgresURL, f.Postgres)
 	pick(&c.Build.Artifacts, f.Artifacts)
+	pick(&c.Build.SharedCache, f.SharedCache)
 	pick(&c.Region, f.Region)
 	if c.Accounts == nil {
 		c.Accounts = f.Accounts

@@ -41,6 +41,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/goldsmith-dev/goldsmith/internal/artifacts"
 )
 
 // DefaultMaxBytes is the default size limit: 20 GiB.
@@ -55,6 +57,9 @@ type Cache struct {
 	MaxBytes int64
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Shared, when set, is a store that several hosts' caches share
+	// (Publish and Fetch; see shared.go).
+	Shared artifacts.Store
 }
 
 // Entry describes a cached layer.
