@@ -342,30 +342,11 @@ func (b *vmBuild) dialAgent(ctx context.Context, cfg qemu.Config, vm *qemu.VM) (
 	// The agent starts as soon as its seed disk appears, before the boot
 	// has finished; components run on a booted system (first-boot units,
 	// such as SSH host key generation, done), as on Image Builder.
-	state, _ := execGuest(actx, c, readyScript(cfg.Network))
+	state, _ := execGuest(actx, c, agent.DefaultWaitBooted)
 	if s := strings.TrimSpace(state); s != "" {
 		b.opts.Reporter.Logf("guest system state: %s", s)
 	}
 	return c, nil
-}
-
-// readyScript waits in the guest until the boot has finished and, when the
-// VM has a network, until the guest has a default route (its DHCP lease from
-// QEMU's NAT, which nothing in the boot waits for), each for a bounded time:
-// components often fetch packages first. It prints the system state, and a
-// note when the route did not come.
-func readyScript(network bool) string {
-	s := "command -v systemctl >/dev/null && { timeout 180 systemctl is-system-running --wait || true; }\n"
-	if network {
-		// /proc/net/route lists a default route with destination 00000000.
-		s += `i=0
-until grep -q '^[^[:space:]]*[[:space:]]00000000[[:space:]]' /proc/net/route; do
-	[ $i -lt 300 ] || { echo "no default route after 60 s"; break; }
-	sleep 0.2; i=$((i+1))
-done
-`
-	}
-	return s + "exit 0\n"
 }
 
 // vmError adds what the VM said last to an error.
