@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -263,5 +265,37 @@ func TestProcessBackgroundDaemon(t *testing.T) {
 	}
 	if d := time.Since(start); d > processWaitDelay+2*time.Second {
 		t.Errorf("Run took %v; WaitDelay did not stop the wait", d)
+	}
+}
+
+// slowConsole takes longer than processWaitDelay for every write, like a
+// console streamed to the host from a loaded TCG guest.
+type slowConsole struct{ n atomic.Int64 }
+
+func (c *slowConsole) Write(p []byte) (int, error) {
+	time.Sleep(processWaitDelay + processWaitDelay/4)
+	c.n.Add(int64(len(p)))
+	return len(p), nil
+}
+
+// TestProcessSlowConsole: output the child wrote before it exited reaches
+// the console and the step's output in full, even when passing it on takes
+// longer than processWaitDelay after the child is gone (the last lines of
+// a sorted file listing were lost that way under load).
+func TestProcessSlowConsole(t *testing.T) {
+	t.Parallel()
+	env, _ := sysEnv(t)
+	slow := &slowConsole{}
+	env.Console = slow
+	const size = 70000
+	out, err := sysRun(t, t.Context(), env, "ExecuteBash", fmt.Sprintf(`commands: ["head -c %d /dev/zero | tr '\\0' x; echo; echo END"]`, size))
+	if err != nil {
+		t.Fatalf("err = %v", err)
+	}
+	if got, _ := out["stdout"].(string); len(got) != size+4 || !strings.HasSuffix(got, "\nEND") {
+		t.Errorf("stdout has %d bytes ending %q, want %d ending \\nEND", len(got), got[max(0, len(got)-8):], size+4)
+	}
+	if got := slow.n.Load(); got != size+5 {
+		t.Errorf("the console got %d bytes, want %d", got, size+5)
 	}
 }

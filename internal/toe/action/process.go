@@ -28,11 +28,14 @@ type process struct {
 	okCodes []int
 }
 
-// processWaitDelay bounds how long Wait keeps reading stdout and stderr
-// after the child has exited or been killed. A grandchild that escaped the
-// process group, or a daemon a script started in the background, may hold
-// the pipes open for ever; after this delay they are closed (the daemon
-// keeps running but gets EPIPE if it writes to them again).
+// processWaitDelay is how long, once the child has exited or been killed,
+// its stdout and stderr may stay silent before they are no longer read. A
+// grandchild that escaped the process group, or a daemon a script started
+// in the background, may hold the pipes open for ever; after this much
+// silence they are closed (the daemon keeps running but gets EPIPE if it
+// writes to them again). Output that is already there is always read in
+// full, however slow the console that receives it: the delay counts
+// silence, not the time it takes to pass the output on.
 const processWaitDelay = 2 * time.Second
 
 // maxCapturedStdout caps the stdout kept for the step's output. The console
@@ -86,7 +89,7 @@ func runProcess(ctx context.Context, env *Env, p process) (string, error) {
 	}
 	setProcessGroup(cmd)
 	cmd.Cancel = func() error { return killProcessGroup(cmd) }
-	cmd.WaitDelay = processWaitDelay
+	cmd.WaitDelay = processWaitDelay // from Cancel to SIGKILL of the child itself
 
 	console := env.Console
 	if console == nil {
@@ -96,16 +99,33 @@ func runProcess(ctx context.Context, env *Env, p process) (string, error) {
 	// Console needs no locking of its own.
 	lw := &lockedWriter{w: console}
 	capture := &cappedBuffer{max: maxCapturedStdout}
-	cmd.Stdout = io.MultiWriter(lw, capture)
-	cmd.Stderr = lw
+	stdout, err := newDrain(io.MultiWriter(lw, capture))
+	if err != nil {
+		return "", err
+	}
+	defer stdout.close()
+	stderr, err := newDrain(lw)
+	if err != nil {
+		return "", err
+	}
+	defer stderr.close()
+	cmd.Stdout, cmd.Stderr = stdout.w, stderr.w
 
 	log := envLog(env)
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	stdout.started()
+	stderr.started()
+	if err != nil {
 		return "", fmt.Errorf("start %s: %w", p.name, err)
 	}
 	log.Debug("process started", "cmd", p.name, "args", p.args, "pid", cmd.Process.Pid, "dir", cmd.Dir)
-	err := cmd.Wait()
+	err = cmd.Wait()
+	if errs := finishAll(processWaitDelay, stdout, stderr); errors.Is(errs[0], errKeptOpen) || errors.Is(errs[1], errKeptOpen) {
+		// The child ended, but something it started kept the output pipes
+		// open; the step's result does not wait for it.
+		log.Warn("a background process kept the step's output open; stopped reading it", "cmd", p.name, "after", processWaitDelay)
+	}
 	out := trimOneNewline(capture.String())
 	code := -1
 	if cmd.ProcessState != nil {
@@ -121,12 +141,6 @@ func runProcess(ctx context.Context, env *Env, p process) (string, error) {
 			return out, fmt.Errorf("%s was killed: %w (%w)", filepath.Base(p.name), ctxErr, cause)
 		}
 		return out, fmt.Errorf("%s was killed: %w", filepath.Base(p.name), ctxErr)
-	}
-	if errors.Is(err, exec.ErrWaitDelay) {
-		// The child exited successfully but something it started kept the
-		// output pipes open; the step still succeeded.
-		log.Warn("a background process kept the step's output open; stopped reading it", "cmd", p.name, "after", processWaitDelay)
-		err = nil
 	}
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) {
