@@ -18,13 +18,16 @@ import (
 	"github.com/goldsmith-dev/goldsmith/internal/vmtest"
 )
 
-// TestBootToAgent measures what every build waits for twice: the time from
-// QEMU's start until the real guest agent answers, the boot has finished
-// (`systemctl is-system-running --wait`) and the guest has a default route,
-// as the build's wait-*-agent steps wait. It runs only with
-// GOLDSMITH_BOOT_BENCH=N (N boots per firmware) and logs each boot's times,
-// the CPU time QEMU used (steadier than wall time on a busy host) and the
-// load average. Other variables:
+// BenchmarkBootToAgent measures what every build waits for twice: the
+// time from QEMU's start until the real guest agent answers, the boot has
+// finished and the guest has a default route (agent.DefaultWaitBooted, as
+// the build's wait-*-agent steps wait). It boots b.N times per firmware and
+// logs each boot's times, the CPU time QEMU used (steadier than wall time on
+// a busy host) and the load average:
+//
+//	go test ./internal/builder/qemu -run '^$' -bench BootToAgent -benchtime 2x
+//
+// Other variables:
 //
 //	GOLDSMITH_BOOT_FIRMWARE=bios|uefi  boot with one firmware only
 //	GOLDSMITH_BOOT_BASE=disk.qcow2     boot this disk instead of the debian-12 base
@@ -34,15 +37,8 @@ import (
 //
 // SCRIPT and SAVE make an experimental image without rebuilding the base:
 // change the guest, power off, and boot the saved overlay with BASE.
-func TestBootToAgent(t *testing.T) {
-	reps, _ := strconv.Atoi(os.Getenv("GOLDSMITH_BOOT_BENCH"))
-	if os.Getenv("GOLDSMITH_BOOT_BENCH") == "" {
-		t.Skip("a boot benchmark: set GOLDSMITH_BOOT_BENCH=N to boot N times per firmware")
-	}
-	if reps < 1 {
-		reps = 1
-	}
-	vmtest.Require(t)
+func BenchmarkBootToAgent(b *testing.B) {
+	vmtest.Require(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Minute)
 	defer cancel()
 	base := os.Getenv("GOLDSMITH_BOOT_BASE")
@@ -50,25 +46,32 @@ func TestBootToAgent(t *testing.T) {
 		cache := &baseimage.Cache{Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
 		img, err := cache.Get(ctx, baseimage.Debian12())
 		if err != nil {
-			t.Fatal(err)
+			b.Fatal(err)
 		}
 		base = img.Path
 	}
-	bin := vmtest.AgentBinary(t, "../../../cmd/goldsmith")
+	bin := vmtest.AgentBinary(b, "../../../cmd/goldsmith")
 	fws := []Firmware{FirmwareBIOS, FirmwareUEFI}
 	if f := os.Getenv("GOLDSMITH_BOOT_FIRMWARE"); f != "" {
 		fws = []Firmware{Firmware(f)}
 	}
 	for _, fw := range fws {
-		for i := 0; i < reps; i++ {
-			t.Run(fmt.Sprintf("%s-%d", fw, i+1), func(t *testing.T) {
-				bootToAgent(ctx, t, base, bin, fw)
-			})
-		}
+		b.Run(string(fw), func(b *testing.B) {
+			var ready, cpu float64
+			for range b.N {
+				r, c := bootToAgent(ctx, b, base, bin, fw)
+				ready, cpu = ready+r, cpu+c
+			}
+			b.ReportMetric(ready/float64(b.N), "s-to-ready")
+			b.ReportMetric(cpu/float64(b.N), "s-qemu-cpu")
+			b.ReportMetric(0, "ns/op")
+		})
 	}
 }
 
-func bootToAgent(ctx context.Context, t *testing.T, base, bin string, fw Firmware) {
+// bootToAgent boots base once and returns the seconds until the guest was
+// ready and the CPU seconds QEMU used by then.
+func bootToAgent(ctx context.Context, t testing.TB, base, bin string, fw Firmware) (float64, float64) {
 	dir, err := os.MkdirTemp("", "gs-vm-")
 	if err != nil {
 		t.Fatal(err)
@@ -97,11 +100,10 @@ func bootToAgent(ctx context.Context, t *testing.T, base, bin string, fw Firmwar
 		t.Fatalf("%v\n%s", err, tail(b, 3000))
 	}
 	answered := time.Since(start)
-	state := guestSh(actx, t, c, "timeout 180 systemctl is-system-running --wait; "+
-		"until grep -q '^[^[:space:]]*[[:space:]]00000000[[:space:]]' /proc/net/route; do sleep 0.2; done")
-	up := time.Since(start)
+	state := guestSh(actx, t, c, agent.DefaultWaitBooted)
+	up, cpu := time.Since(start), cpuSeconds(vm.cmd.Process.Pid)
 	t.Logf("%s: agent answers %.1fs, system %s with a default route %.1fs after QEMU start (QEMU used %.1fs of CPU); load %s",
-		fw, answered.Seconds(), strings.TrimSpace(state), up.Seconds(), cpuSeconds(vm.cmd.Process.Pid), strings.Fields(string(load))[0])
+		fw, answered.Seconds(), strings.TrimSpace(state), up.Seconds(), cpu, strings.Fields(string(load))[0])
 	if os.Getenv("GOLDSMITH_BOOT_ANALYZE") != "" {
 		t.Log(guestSh(actx, t, c, "systemd-analyze; systemd-analyze critical-chain goldsmith-agent.service multi-user.target; systemd-analyze blame | head -30; cat /proc/cmdline"))
 	}
@@ -118,9 +120,10 @@ func bootToAgent(ctx context.Context, t *testing.T, base, bin string, fw Firmwar
 			t.Fatal(err)
 		}
 	}
+	return up.Seconds(), cpu
 }
 
-func guestSh(ctx context.Context, t *testing.T, c *agent.Client, script string) string {
+func guestSh(ctx context.Context, t testing.TB, c *agent.Client, script string) string {
 	var out bytes.Buffer
 	code, err := c.Exec(ctx, agent.ExecRequest{Argv: []string{"sh", "-c", script}}, agent.Stdio{Stdout: &out, Stderr: &out})
 	if err != nil || code != 0 {
@@ -131,7 +134,7 @@ func guestSh(ctx context.Context, t *testing.T, c *agent.Client, script string) 
 
 // agentSeed makes the seed disk a build attaches: the goldsmith binary on a
 // read-only ext4 disk labelled GSAGENT.
-func agentSeed(t *testing.T, dir, bin string) string {
+func agentSeed(t testing.TB, dir, bin string) string {
 	t.Helper()
 	content := filepath.Join(dir, "agent")
 	if err := os.Mkdir(content, 0o755); err != nil {
