@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/goldsmith-dev/goldsmith/internal/artifacts"
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
 	"github.com/goldsmith-dev/goldsmith/internal/build"
 	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
@@ -22,10 +23,10 @@ import (
 
 func newBuildCommand() *cobra.Command {
 	var (
-		file, out, formats, accel, firmware, testFirmware, baseCache, agentBin string
-		memory, cpus                                                           int
-		noNetwork, keep, skipTests, noCache                                    bool
-		cf                                                                     cacheFlags
+		file, out, formats, accel, firmware, testFirmware, baseCache, agentBin, shared string
+		memory, cpus                                                                   int
+		noNetwork, keep, skipTests, noCache                                            bool
+		cf                                                                             cacheFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "build -f RECIPE -o OUTDIR",
@@ -58,6 +59,11 @@ requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
 			}
 			if opts.Cache, err = cf.cache(); err != nil {
 				return err
+			}
+			if shared != "" {
+				if opts.Cache.Shared, err = artifacts.Open(cmd.Context(), shared); err != nil {
+					return &exitError{exitInvalid, fmt.Errorf("--shared-cache: %w", err)}
+				}
 			}
 			opts.NoCache = noCache
 			opts.Reporter = newReporter(cmd)
@@ -98,6 +104,7 @@ requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
 	f.StringVar(&baseCache, "base-cache", "", "base image cache folder (default ~/.cache/goldsmith/base)")
 	f.StringVar(&agentBin, "agent-binary", "", "goldsmith binary to run in the guest (default: this one; it must be static)")
 	f.BoolVar(&noCache, "no-cache", false, "run every build phase, reading nothing from the step cache (new entries are still saved)")
+	f.StringVar(&shared, "shared-cache", "", "s3://bucket/prefix (or a folder) that the step caches of several machines share: entries are published there, and missing ones fetched")
 	cf.register(cmd)
 	cmd.MarkFlagRequired("file")
 	cmd.MarkFlagRequired("output")
