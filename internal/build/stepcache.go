@@ -80,7 +80,7 @@ func (b *vmBuild) lookupCache(ctx context.Context) error {
 			sum.Fetched = &got
 			if got.Entries > 0 {
 				b.opts.Reporter.Logf("step cache: fetched %d entries (%.1f MiB) from the shared cache in %s",
-					got.Entries, float64(got.Bytes)/(1<<20), got.Took.Round(10*time.Millisecond))
+					got.Entries, float64(got.Bytes)/(1<<20), got.Took.Round(time.Millisecond))
 			}
 		}
 	}
