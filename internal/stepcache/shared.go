@@ -72,19 +72,18 @@ func (c *Cache) Fetch(ctx context.Context, ns, base string, keys []string) (Fetc
 	start := time.Now()
 	defer func() { got.Took = time.Since(start) }()
 	// The longest prefix this host has already.
+	unlock, err := c.lock(ctx)
+	if err != nil {
+		return got, err
+	}
 	have := 0
 	for have < len(keys) && keys[have] != "" {
-		unlock, err := c.lock(ctx)
-		if err != nil {
-			return got, err
-		}
-		_, ok := c.chain(ns, keys[:have+1])
-		unlock()
-		if !ok {
+		if _, ok := c.chain(ns, keys[:have+1]); !ok {
 			break
 		}
 		have++
 	}
+	unlock()
 	tmp, err := os.MkdirTemp(c.dirOrTemp(), ".fetch-")
 	if err != nil {
 		return got, fmt.Errorf("step cache: %w", err)
