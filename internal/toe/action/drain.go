@@ -17,14 +17,14 @@ var errKeptOpen = errors.New("the output pipe stayed open after the process ende
 // exits, it reads everything the pipe holds however slow the writer is,
 // and stops early only when the pipe stays silent (see finishAll).
 type drain struct {
-	r, w   *os.File
-	dst    io.Writer
-	idle   atomic.Int64 // once the child has ended: the silence allowed, in ns
-	done   chan error
-	closed bool
+	r, w *os.File
+	dst  io.Writer
+	idle atomic.Int64 // once the child has ended: the silence allowed, in ns
+	done chan error
 }
 
-// newDrain makes the pipe; give w to the child, then call started.
+// newDrain makes the pipe; give w to the child, then call started, and
+// finishAll once the child has ended (or could not start).
 func newDrain(dst io.Writer) (*drain, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -74,18 +74,7 @@ func finishAll(idle time.Duration, ds ...*drain) []error {
 	errs := make([]error, len(ds))
 	for i, d := range ds {
 		errs[i] = <-d.done
-		d.closed = true
 		d.r.Close()
 	}
 	return errs
-}
-
-// close releases the pipe when finishAll was not reached (Start failed).
-func (d *drain) close() {
-	if d.closed {
-		return
-	}
-	d.w.Close()
-	d.r.Close()
-	<-d.done
 }

@@ -103,12 +103,12 @@ func runProcess(ctx context.Context, env *Env, p process) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer stdout.close()
 	stderr, err := newDrain(lw)
 	if err != nil {
+		stdout.started()
+		finishAll(processWaitDelay, stdout) // no writer left: ends at once
 		return "", err
 	}
-	defer stderr.close()
 	cmd.Stdout, cmd.Stderr = stdout.w, stderr.w
 
 	log := envLog(env)
@@ -117,6 +117,7 @@ func runProcess(ctx context.Context, env *Env, p process) (string, error) {
 	stdout.started()
 	stderr.started()
 	if err != nil {
+		finishAll(processWaitDelay, stdout, stderr) // no writer left: ends at once
 		return "", fmt.Errorf("start %s: %w", p.name, err)
 	}
 	log.Debug("process started", "cmd", p.name, "args", p.args, "pid", cmd.Process.Pid, "dir", cmd.Dir)
