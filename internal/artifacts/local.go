@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+
+	"github.com/goldsmith-dev/goldsmith/internal/fileutil"
 )
 
 // Local is a store in a folder on this host (the default: DATA_DIR/images).
@@ -30,10 +32,11 @@ func NewLocal(dir string) (*Local, error) {
 func (l *Local) Path(key string) string { return filepath.Join(l.dir, filepath.FromSlash(key)) }
 
 // Put hard-links src into the store when both are on one file system (a
-// multi-gigabyte image costs nothing) and copies it otherwise, through a
-// temporary name and a rename so that readers never see a part. After a
-// link the object shares src: the caller may still append to src (a build
-// log), and must not rewrite it in place.
+// multi-gigabyte image costs nothing) and copies it otherwise (sharing
+// blocks where the file system can), through a temporary name and a
+// rename so that readers never see a part. After a link the object shares
+// src: the caller may still append to src (a build log), and must not
+// rewrite it in place.
 func (l *Local) Put(ctx context.Context, key, src string) error {
 	if err := checkKey(key); err != nil {
 		return err
@@ -45,7 +48,7 @@ func (l *Local) Put(ctx context.Context, key, src string) error {
 	tmp := filepath.Join(filepath.Dir(dst), ".put-"+filepath.Base(dst))
 	_ = os.Remove(tmp)
 	if err := os.Link(src, tmp); err != nil {
-		if err := copyFile(ctx, src, tmp); err != nil {
+		if err := fileutil.Clone(tmp, src); err != nil {
 			_ = os.Remove(tmp)
 			return err
 		}
@@ -55,36 +58,6 @@ func (l *Local) Put(ctx context.Context, key, src string) error {
 		return err
 	}
 	return nil
-}
-
-func copyFile(ctx context.Context, src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, readerCtx{ctx, in}); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
-// readerCtx stops a copy when ctx ends.
-type readerCtx struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (r readerCtx) Read(p []byte) (int, error) {
-	if err := r.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return r.r.Read(p)
 }
 
 func (l *Local) Read(ctx context.Context, key string, offset, max int64) ([]byte, int64, error) {
@@ -127,7 +100,7 @@ func (l *Local) Get(ctx context.Context, key, dst string) error {
 		return err
 	}
 	defer f.Close()
-	return writeFile(dst, readerCtx{ctx, f})
+	return writeFile(dst, f)
 }
 
 func (l *Local) Delete(ctx context.Context, keys ...string) error {

@@ -31,7 +31,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,6 +42,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/goldsmith-dev/goldsmith/internal/artifacts"
+	"github.com/goldsmith-dev/goldsmith/internal/fileutil"
 )
 
 // DefaultMaxBytes is the default size limit: 20 GiB.
@@ -296,7 +296,7 @@ func (c *Cache) Put(ctx context.Context, ns string, l Layer) (*Entry, error) {
 	}
 	// Copy outside the lock: it is the slow part.
 	tmp := fmt.Sprintf("%s.%d.tmp", layer, os.Getpid())
-	if err := cloneFile(tmp, l.File); err != nil {
+	if err := fileutil.Clone(tmp, l.File); err != nil {
 		os.Remove(tmp)
 		return nil, fmt.Errorf("step cache: copy the layer: %w", err)
 	}
@@ -337,27 +337,6 @@ func (c *Cache) Put(ctx context.Context, ns string, l Layer) (*Entry, error) {
 		return e, err
 	}
 	return e, nil
-}
-
-// cloneFile copies src to dst, sharing blocks (FICLONE) where the file
-// system can.
-func cloneFile(dst, src string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	if unix.IoctlFileClone(int(out.Fd()), int(in.Fd())) != nil {
-		if _, err := io.Copy(out, in); err != nil {
-			out.Close()
-			return err
-		}
-	}
-	return out.Close()
 }
 
 // List returns every entry, in all namespaces, most recently used first.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"github.com/digitalocean/go-qemu/qmp"
+
+	"github.com/goldsmith-dev/goldsmith/internal/fileutil"
 )
 
 // VM is a running QEMU process.
@@ -109,7 +110,7 @@ func Launch(ctx context.Context, cfg Config) (*VM, error) {
 		return nil, fmt.Errorf("create the disk overlay on %s (install qemu-utils; the base must be qcow2): %w: %s", c.Base, err, bytes.TrimSpace(out))
 	}
 	if c.Firmware == FirmwareUEFI {
-		if err := copyFile(c.VarsPath(), c.OVMFVars); err != nil {
+		if err := fileutil.Clone(c.VarsPath(), c.OVMFVars); err != nil {
 			return nil, fmt.Errorf("copy the uefi variable store: %w", err)
 		}
 	}
@@ -242,23 +243,6 @@ func tail(b []byte, n int) string {
 		b = b[len(b)-n:]
 	}
 	return strings.TrimSpace(string(b))
-}
-
-func copyFile(dst, src string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // tailBuffer keeps the last 4 KiB written to it; safe for concurrent use.
