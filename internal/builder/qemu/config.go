@@ -94,6 +94,10 @@ type Config struct {
 	OVMFCode, OVMFVars string
 	// QEMU is the emulator binary. Default "qemu-system-x86_64".
 	QEMU string
+	// Incoming, when set, is a state file written by VM.SaveState: the VM
+	// starts from it instead of booting. Base must then be the disk layer
+	// snapshotted with the state, and everything else as when it was saved.
+	Incoming string
 }
 
 // Paths of a VM's files inside Config.Dir.
@@ -167,6 +171,11 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("vm config: firmware %q: use bios or uefi", c.Firmware)
 	}
+	if c.Incoming != "" {
+		if _, err := stateURI(c.Incoming, false); err != nil {
+			return err
+		}
+	}
 	for _, d := range c.Drives {
 		if d.Path == "" || (d.Format != "raw" && d.Format != "qcow2") {
 			return fmt.Errorf("vm config: drive %q: give a path and format raw or qcow2", d.Path)
@@ -218,7 +227,15 @@ func Args(c Config) []string {
 		"-chardev", "file,id=serial0,path="+c.SerialPath(),
 		"-serial", "chardev:serial0",
 		"-qmp", "unix:"+c.QMPPath()+",server=on,wait=off",
+		// A new generation id on every start: a guest resumed from a saved
+		// state reseeds its random number generator (Linux ≥ 5.18), so
+		// two VMs resumed from one state do not share their randomness.
+		"-device", "vmgenid",
 	)
+	if c.Incoming != "" {
+		uri, _ := stateURI(absPath(c.Incoming), false)
+		a = append(a, "-incoming", uri)
+	}
 	return a
 }
 

@@ -18,7 +18,7 @@ func TestArgs(t *testing.T) {
 		" -chardev socket,id=agent0,path=/vm/agent.sock,server=on,wait=off" +
 		" -device virtserialport,bus=vser0.0,chardev=agent0,name=org.goldsmith.agent.0" +
 		" -chardev file,id=serial0,path=/vm/serial.log -serial chardev:serial0" +
-		" -qmp unix:/vm/qmp.sock,server=on,wait=off"
+		" -qmp unix:/vm/qmp.sock,server=on,wait=off -device vmgenid"
 	disk := " -drive file=/vm/disk.qcow2,id=disk0,format=qcow2,if=virtio,discard=unmap"
 	tests := []struct {
 		name string
@@ -39,6 +39,8 @@ func TestArgs(t *testing.T) {
 		}, common + " -accel tcg,thread=multi -cpu max -smp 2 -m 1024" + disk +
 			" -drive file=/seed.img,format=raw,if=virtio,readonly=on -drive file=/data.qcow2,format=qcow2,if=virtio" +
 			" -netdev user,id=net0 -device virtio-net-pci,netdev=net0" + tail},
+		{"resume from a saved state", func(c *Config) { c.Incoming = "/vm/state" },
+			common + " -accel tcg,thread=multi -cpu max -smp 2 -m 1024" + disk + tail + " -incoming exec:cat '/vm/state'"},
 		{"unsafe cache", func(c *Config) { c.DiskCache = "unsafe" },
 			common + " -accel tcg,thread=multi -cpu max -smp 2 -m 1024 -drive file=/vm/disk.qcow2,id=disk0,format=qcow2,if=virtio,discard=unmap,cache=unsafe" + tail},
 	}

@@ -133,6 +133,12 @@ func Launch(ctx context.Context, cfg Config) (*VM, error) {
 		v.Kill()
 		return nil, err
 	}
+	if c.Incoming != "" {
+		if err := v.waitRunning(ctx); err != nil {
+			v.Kill()
+			return nil, err
+		}
+	}
 	return v, nil
 }
 
