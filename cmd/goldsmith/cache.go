@@ -61,10 +61,14 @@ func newCacheListCommand() *cobra.Command {
 			}
 			dir, _ := c.Path()
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintln(w, "KEY\tNAMESPACE\tCOMPONENT\t#\tSIZE\tSAVES\tHITS\tLAST USED")
+			fmt.Fprintln(w, "KEY\tNAMESPACE\tCOMPONENT\t#\tDISK\tVM STATE\tSAVES\tHITS\tLAST USED")
 			for _, e := range entries {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\t%d\t%s\n", e.Key[len("sha256:"):][:12], e.Namespace, e.Component, e.Index+1,
-					humanSize(e.Size), e.BuildTime.Round(100*time.Millisecond), e.Hits, e.LastUsed.Local().Format("2006-01-02 15:04:05"))
+				state := "-"
+				if e.StateSize > 0 {
+					state = humanSize(e.StateSize)
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%d\t%s\n", e.Key[len("sha256:"):][:12], e.Namespace, e.Component, e.Index+1,
+					humanSize(e.Size), state, e.BuildTime.Round(100*time.Millisecond), e.Hits, e.LastUsed.Local().Format("2006-01-02 15:04:05"))
 			}
 			fmt.Fprintf(w, "%d entries, %s in %s\n", len(entries), humanSize(stepcache.Size(entries)), dir)
 			return w.Flush()

@@ -77,13 +77,24 @@ type Entry struct {
 	// entry was made: what a hit saves.
 	BuildTime time.Duration `json:"buildTimeNs"`
 	Size      int64         `json:"size"`
-	Created   time.Time     `json:"created"`
+	// StateSize is the size of the saved VM state stored with the layer
+	// (the build VM's memory and devices at the instant the layer was
+	// frozen): a build resumes that VM instead of booting. 0: no state.
+	StateSize int64     `json:"stateSize,omitempty"`
+	Created   time.Time `json:"created"`
 	LastUsed  time.Time     `json:"lastUsed"`
 	Hits      int           `json:"hits"`
 
 	// Path is the layer file (not stored).
 	Path string `json:"-"`
 }
+
+// StatePath is the file of the entry's saved VM state; it exists only when
+// StateSize > 0.
+func (e *Entry) StatePath() string { return strings.TrimSuffix(e.Path, ".qcow2") + ".state" }
+
+// Bytes is what the entry takes on disk: its layer and its VM state.
+func (e *Entry) Bytes() int64 { return e.Size + e.StateSize }
 
 // Layer is a layer to store: the file (a qcow2 the caller no longer
 // writes), and what it is.
@@ -96,6 +107,13 @@ type Layer struct {
 	Version   string
 	Index     int
 	BuildTime time.Duration
+	// State, when set, is a saved VM state that matches the layer; Put
+	// moves it into the cache (the caller's file is gone afterwards).
+	State string
+	// ParentCreated is the Created time of the parent entry the layer was
+	// made on. Put refuses the layer when the parent has since been
+	// replaced or evicted: the layer would sit on a different disk.
+	ParentCreated time.Time
 }
 
 var keyRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
@@ -308,21 +326,62 @@ func (c *Cache) Put(ctx context.Context, ns string, l Layer) (*Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := c.lock(ctx)
-	if err != nil {
+	var stateSize int64
+	stateTmp := fmt.Sprintf("%s.%d.state.tmp", layer, os.Getpid())
+	if l.State != "" {
+		if err := moveFile(stateTmp, l.State); err != nil {
+			os.Remove(tmp)
+			return nil, fmt.Errorf("step cache: store the VM state: %w", err)
+		}
+		if st, err := os.Stat(stateTmp); err == nil {
+			stateSize = st.Size()
+		}
+	}
+	fail := func(err error) (*Entry, error) {
 		os.Remove(tmp)
+		os.Remove(stateTmp)
 		return nil, err
 	}
+	unlock, err := c.lock(ctx)
+	if err != nil {
+		return fail(err)
+	}
 	defer unlock()
+	if l.Parent != "" {
+		_, pm, _ := c.paths(ns, l.Parent)
+		pe, err := readEntry(pm)
+		if err != nil || (!l.ParentCreated.IsZero() && !pe.Created.Equal(l.ParentCreated)) {
+			return fail(fmt.Errorf("step cache: the entry %s this layer was made on was replaced or evicted while the build ran: not stored", l.Parent))
+		}
+	}
+	// Replacing an entry (a --no-cache build, or two builds at once):
+	// what was built on the old layer does not fit the new one.
+	if old, err := readEntry(meta); err == nil {
+		if entries, err := c.List(ctx); err == nil {
+			for _, e := range entries {
+				if e.Namespace == ns && e.Key == l.Key {
+					old = e
+				}
+			}
+			c.removeTree(entries, old)
+		}
+	}
 	now := c.now()
 	e := &Entry{Key: l.Key, Namespace: ns, Parent: l.Parent, Backing: l.Backing, Component: l.Component,
-		Version: l.Version, Index: l.Index, BuildTime: l.BuildTime, Size: st.Size(), Created: now, LastUsed: now, Path: layer}
+		Version: l.Version, Index: l.Index, BuildTime: l.BuildTime, Size: st.Size(), StateSize: stateSize,
+		Created: now, LastUsed: now, Path: layer}
 	if err := os.Rename(tmp, layer); err != nil {
-		os.Remove(tmp)
-		return nil, fmt.Errorf("step cache: %w", err)
+		return fail(fmt.Errorf("step cache: %w", err))
+	}
+	if stateSize > 0 {
+		if err := os.Rename(stateTmp, e.StatePath()); err != nil {
+			os.Remove(layer)
+			return fail(fmt.Errorf("step cache: %w", err))
+		}
 	}
 	if err := writeEntry(meta, e); err != nil {
 		os.Remove(layer)
+		os.Remove(e.StatePath())
 		return nil, fmt.Errorf("step cache: %w", err)
 	}
 	if l.Parent != "" { // the parent was used to make this entry
@@ -408,7 +467,7 @@ func (c *Cache) trim(limit int64, keep string) ([]*Entry, error) {
 	}
 	var total int64
 	for _, e := range entries {
-		total += e.Size
+		total += e.Bytes()
 	}
 	// keep and its ancestors stay; no other entry has them in its tree.
 	protected := map[string]bool{}
@@ -431,7 +490,7 @@ func (c *Cache) trim(limit int64, keep string) ([]*Entry, error) {
 			continue
 		}
 		for _, r := range c.removeTree(entries, e) {
-			total -= r.Size
+			total -= r.Bytes()
 			removed = append(removed, r)
 		}
 	}
@@ -451,6 +510,7 @@ func (c *Cache) removeTree(entries []*Entry, e *Entry) []*Entry {
 		}
 	}
 	os.Remove(e.Path)
+	os.Remove(e.StatePath())
 	os.Remove(strings.TrimSuffix(e.Path, ".qcow2") + ".json")
 	cp := *e
 	out = append(out, &cp)
@@ -458,11 +518,24 @@ func (c *Cache) removeTree(entries []*Entry, e *Entry) []*Entry {
 	return out
 }
 
-// Size returns the total size of the entries.
+// Size returns the total size of the entries, with their VM states.
 func Size(entries []*Entry) int64 {
 	var n int64
 	for _, e := range entries {
-		n += e.Size
+		n += e.Bytes()
 	}
 	return n
+}
+
+// moveFile moves src to dst: a rename on the same file system, else a
+// copy (reflinked where possible) and the removal of src.
+func moveFile(dst, src string) error {
+	if err := os.Rename(src, dst); err == nil {
+		return nil
+	}
+	if err := fileutil.Clone(dst, src); err != nil {
+		os.Remove(dst)
+		return err
+	}
+	return os.Remove(src)
 }

@@ -240,3 +240,58 @@ func TestBadKeys(t *testing.T) {
 		t.Fatalf("bad key: %v", err)
 	}
 }
+
+func TestStateIsStoredAndEvictedWithItsLayer(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	file := layer(t, f.work, "boot.qcow2", f.base, 1<<20)
+	state := filepath.Join(f.work, "vm.state")
+	if err := os.WriteFile(state, make([]byte, 3000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e, err := f.c.Put(ctx, "local", stepcache.Layer{File: file, Key: key(1), Backing: f.base, Component: "boot", State: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.StateSize != 3000 || e.Bytes() != e.Size+3000 {
+		t.Fatalf("state size %d, bytes %d (layer %d)", e.StateSize, e.Bytes(), e.Size)
+	}
+	if _, err := os.Stat(state); err == nil {
+		t.Fatal("the caller's state file is still there: Put should move it")
+	}
+	chain, err := f.c.Lookup(ctx, "local", []string{key(1)})
+	if err != nil || len(chain) != 1 || chain[0].StateSize != 3000 {
+		t.Fatalf("lookup: %v, %v", chain, err)
+	}
+	if st, err := os.Stat(chain[0].StatePath()); err != nil || st.Size() != 3000 {
+		t.Fatalf("state file in the cache: %v", err)
+	}
+	if _, err := f.c.Prune(ctx, stepcache.PruneOptions{All: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(chain[0].StatePath()); err == nil {
+		t.Fatal("the state outlived its entry")
+	}
+}
+
+func TestReplacingAnEntryDropsWhatWasBuiltOnIt(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	old := f.chain("local", 1, 2, 3)
+	// A --no-cache build stores entry 1 again: a different disk.
+	file := layer(t, f.work, "again.qcow2", f.base, 1<<20)
+	if _, err := f.c.Put(ctx, "local", stepcache.Layer{File: file, Key: key(1), Backing: f.base, Component: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+	chain, err := f.c.Lookup(ctx, "local", []string{key(1), key(2), key(3)})
+	if err != nil || len(chain) != 1 {
+		t.Fatalf("prefix %d, %v; want 1: entries 2 and 3 sat on the old entry 1", len(chain), err)
+	}
+	// A build that started on the old entry 1 may not add to the new one.
+	file = layer(t, f.work, "late.qcow2", chain[0].Path, 1<<20)
+	_, err = f.c.Put(ctx, "local", stepcache.Layer{File: file, Key: key(2), Parent: key(1), Backing: chain[0].Path,
+		Component: "c2", Index: 1, ParentCreated: old[0].Created})
+	if err == nil || !strings.Contains(err.Error(), "replaced or evicted") {
+		t.Fatalf("Put on a replaced parent: %v, want it refused", err)
+	}
+}
