@@ -82,8 +82,8 @@ type Entry struct {
 	// frozen): a build resumes that VM instead of booting. 0: no state.
 	StateSize int64     `json:"stateSize,omitempty"`
 	Created   time.Time `json:"created"`
-	LastUsed  time.Time     `json:"lastUsed"`
-	Hits      int           `json:"hits"`
+	LastUsed  time.Time `json:"lastUsed"`
+	Hits      int       `json:"hits"`
 
 	// Path is the layer file (not stored).
 	Path string `json:"-"`

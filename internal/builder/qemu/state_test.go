@@ -105,4 +105,3 @@ func dial(ctx context.Context, t *testing.T, cfg Config) *agent.Client {
 	}
 	return c
 }
-
