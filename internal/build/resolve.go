@@ -160,12 +160,13 @@ func checkParameters(r *recipe.Recipe, i int, ref recipe.ComponentRef, doc *comp
 }
 
 // CacheKeys sets each component's CacheKey: the disk state after
-// component i depends on the base image, the recipe's working directory
-// and root volume size, and, in order, every component up to i (document,
-// version, parameters).
-func CacheKeys(baseDigest string, r *recipe.Recipe, comps []*Component) {
+// component i depends on the disk the first component starts on (root: the
+// base image's digest, or the key of the booted base, see bootKey), the
+// recipe's working directory and root volume size, and, in order, every
+// component up to i (document, version, parameters).
+func CacheKeys(root string, r *recipe.Recipe, comps []*Component) {
 	h := sha256.New()
-	fmt.Fprintf(h, "goldsmith-step-cache-v1\nbase %s\nworkdir %s\nvolume %d\n", baseDigest, r.WorkingDirectory, r.RootVolumeGiB)
+	fmt.Fprintf(h, "goldsmith-step-cache-v2\nroot %s\nworkdir %s\nvolume %d\n", root, r.WorkingDirectory, r.RootVolumeGiB)
 	for _, c := range comps {
 		fmt.Fprintf(h, "component %s %s\n", c.Digest, c.Version)
 		keys := make([]string, 0, len(c.Parameters))

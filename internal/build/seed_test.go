@@ -1,10 +1,12 @@
 package build
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCloudInitSeed(t *testing.T) {
@@ -28,5 +30,45 @@ func TestCloudInitSeed(t *testing.T) {
 	out, err := cmd.Output()
 	if err != nil || !strings.HasPrefix(string(out), "#cloud-config") || !strings.Contains(string(out), "goldsmith agent") {
 		t.Errorf("user-data: %q %v", out, err)
+	}
+}
+
+// TestAgentSeedIsReproducible: the same binary makes the same seed disk,
+// byte for byte, also a second later, so a saved build VM (which has its
+// seed mounted) resumes with a later build's seed; another binary makes
+// another disk.
+func TestAgentSeedIsReproducible(t *testing.T) {
+	t.Parallel()
+	for _, tool := range []string{"mkfs.ext4", "debugfs"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed: run scripts/setup.sh", tool)
+		}
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "agent")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\necho agent\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	seed := func(name string) string {
+		img := filepath.Join(dir, name+".img")
+		if err := makeSeed(t.Context(), bin, img, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+		d, err := fileDigest(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	a := seed("a")
+	time.Sleep(1100 * time.Millisecond) // a second later: times must not leak in
+	if b := seed("b"); a != b {
+		t.Fatalf("two seeds of one binary differ: %s, %s", a, b)
+	}
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\necho other agent\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if c := seed("c"); c == a {
+		t.Fatal("another binary made the same seed")
 	}
 }

@@ -2,11 +2,17 @@ package build
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
 	"github.com/goldsmith-dev/goldsmith/internal/stepcache"
 )
 
@@ -35,6 +41,13 @@ type CacheSummary struct {
 	Read      bool          `json:"read"` // false with --no-cache
 	Hits      int           `json:"hits"`
 	Saved     time.Duration `json:"savedNs"`
+	// Boot is the booted base: the build VM's disk and memory right after
+	// its first boot, the root of every entry. Status hit (it was there)
+	// or stored (this build booted and saved it).
+	Boot *CacheUse `json:"boot,omitempty"`
+	// Resumed is the entry whose saved VM state the build VM resumed
+	// from, instead of booting; "" when it booted.
+	Resumed string `json:"resumed,omitempty"`
 	// Fetched is what came from the shared cache (other hosts' entries)
 	// before the lookup; nil without a shared cache.
 	Fetched *stepcache.Fetched `json:"fetched,omitempty"`
@@ -42,12 +55,63 @@ type CacheSummary struct {
 
 // cacheState is the build's step-cache bookkeeping.
 type cacheState struct {
-	start      int    // components whose build phases come from the cache
-	backing    string // the layer (or base) the next entry sits on
-	parent     string // the key of that layer; "" for the base
-	off        string // why nothing more is stored ("" while storing)
-	buildTimes map[int]time.Duration
-	layers     int
+	bootKey       string    // the key of the booted base (see bootKey)
+	bootHit       bool      // the booted base came from the cache
+	resume        string    // the saved VM state to start from, if any
+	resumed       bool      // the build VM was resumed from it
+	launched      time.Time // when the build VM was launched
+	start         int       // components whose build phases come from the cache
+	backing       string    // the layer (or base) the next entry sits on
+	parent        string    // the key of that layer; "" for the base
+	parentCreated time.Time // that entry's Created time
+	off           string    // why nothing more is stored ("" while storing)
+	buildTimes    map[int]time.Duration
+	layers        int
+}
+
+// qemuVersion is the emulator's version line: a saved VM state loads only
+// into the QEMU that wrote it.
+var qemuVersion = sync.OnceValue(func() string {
+	out, err := exec.Command("qemu-system-x86_64", "--version").Output()
+	if err != nil {
+		return "unknown"
+	}
+	line, _, _ := strings.Cut(string(out), "\n")
+	return line
+})
+
+// bootKey sets the key of the booted base: the build VM right after its
+// first boot, disk and memory. It covers everything the saved state
+// depends on: the base image, the grown root volume, the VM's shape
+// (QEMU, accelerator, memory, CPUs, firmware, network) and the seed disk,
+// which holds the agent, the very binary that makes the VM.
+func (b *vmBuild) bootKey(ctx context.Context) error {
+	seed, err := fileDigest(b.seed)
+	if err != nil {
+		return err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "goldsmith-boot-v1\nbase %s\nvolume %d\nqemu %s\naccel %s\nmemory %d\ncpus %d\nfirmware %s\nnetwork %t\nseed %s\n",
+		b.baseInfo.Digest, b.opts.Recipe.RootVolumeGiB, qemuVersion(), b.accel, b.opts.MemoryMiB, b.opts.CPUs,
+		b.opts.Firmware, !b.opts.NoNetwork, seed)
+	b.cache.bootKey = "sha256:" + hex.EncodeToString(h.Sum(nil))
+	return nil
+}
+
+// withState tells whether entries carry the build VM's saved state. Not
+// with UEFI: its variable store is a disk that the state does not cover.
+func (b *vmBuild) withState() bool { return b.opts.Firmware != qemu.FirmwareUEFI }
+
+// resumeScript prepares a guest resumed from a saved state: the root file
+// system was frozen when the state was saved; the apt timers are stopped
+// for the rest of the build (on this VM only; the image keeps them), so
+// the clock's jump does not start apt-daily in the middle of a package
+// install; and the clock is set to the host's.
+func resumeScript(now time.Time) string {
+	return fmt.Sprintf(`fsfreeze -u / 2>/dev/null
+systemctl stop apt-daily.timer apt-daily-upgrade.timer 2>/dev/null
+date -u -s @%d.%09d >/dev/null
+true`, now.Unix(), now.Nanosecond())
 }
 
 // lookupCache finds the longest cached prefix of the recipe's components
@@ -62,15 +126,18 @@ func (b *vmBuild) lookupCache(ctx context.Context) error {
 		b.cache.off = "the base disk was converted for this build only"
 		return &Skip{Reason: "step cache off: " + b.cache.off}
 	}
-	keys := make([]string, len(b.comps))
+	// The booted base comes first: every entry sits on it.
+	keys := make([]string, 1+len(b.comps))
+	keys[0] = b.cache.bootKey
 	for i, comp := range b.comps {
 		if comp.NoCache {
 			break // keys after an opted-out component are never stored
 		}
-		keys[i] = comp.CacheKey
+		keys[1+i] = comp.CacheKey
 	}
 	if b.opts.NoCache {
-		return &Skip{Reason: "--no-cache: every build phase runs (new entries are still saved)"}
+		// Every build phase runs, but the booted base is no build phase.
+		keys = keys[:1]
 	}
 	if c.Shared != nil {
 		got, err := c.Fetch(ctx, b.opts.CacheNamespace, b.base, keys)
@@ -90,21 +157,34 @@ func (b *vmBuild) lookupCache(ctx context.Context) error {
 		b.cache.off = err.Error()
 		return &Skip{Reason: "step cache unavailable"}
 	}
-	n := len(chain)
-	if n == 0 {
-		return &Skip{Reason: "step cache: no entry for the first component; every build phase runs"}
+	if len(chain) == 0 {
+		return &Skip{Reason: "step cache: no booted base yet; the build VM boots and every build phase runs"}
 	}
-	last := chain[n-1]
-	b.cache.start, b.cache.backing, b.cache.parent = n, last.Path, last.Key
+	last := chain[len(chain)-1]
+	b.cache.bootHit = true
+	b.cache.start, b.cache.backing, b.cache.parent, b.cache.parentCreated = len(chain)-1, last.Path, last.Key, last.Created
 	b.base = last.Path
-	for i, e := range chain {
-		use := &CacheUse{Status: "hit", Entry: e.Key, Saved: e.BuildTime, Size: e.Size}
+	if last.StateSize > 0 && b.withState() {
+		b.cache.resume = last.StatePath()
+		sum.Resumed = last.Key
+	}
+	sum.Boot = &CacheUse{Status: "hit", Entry: chain[0].Key, Saved: chain[0].BuildTime, Size: chain[0].Bytes()}
+	for i, e := range chain[1:] {
+		use := &CacheUse{Status: "hit", Entry: e.Key, Saved: e.BuildTime, Size: e.Bytes()}
 		b.comps[i].Cache = use
 		sum.Hits++
 		sum.Saved += use.Saved
 	}
-	b.opts.Reporter.Logf("step cache: starting from the disk after %s (%d of %d components cached, saves about %s)",
-		b.comps[n-1].Name, n, len(b.comps), sum.Saved.Round(time.Second))
+	how := "booting its disk"
+	if b.cache.resume != "" {
+		how = "resuming its saved VM"
+	}
+	if n := b.cache.start; n > 0 {
+		b.opts.Reporter.Logf("step cache: starting from the state after %s, %s (%d of %d components cached, saves about %s)",
+			b.comps[n-1].Name, how, n, len(b.comps), sum.Saved.Round(time.Second))
+	} else {
+		b.opts.Reporter.Logf("step cache: starting from the booted base, %s", how)
+	}
 	return nil
 }
 
@@ -146,6 +226,43 @@ func (b *vmBuild) storeLayer(ctx context.Context, c *Component) error {
 		return &Skip{Reason: "step cache off: " + b.cache.off}
 	}
 	start := time.Now()
+	e, err := b.saveEntry(ctx, stepcache.Layer{Key: c.CacheKey, Component: c.Name, Version: c.Version,
+		Index: c.Index, BuildTime: b.cache.buildTimes[c.Index]})
+	if err != nil {
+		return b.cacheFailed(c, err)
+	}
+	c.Cache = &CacheUse{Status: "stored", Entry: e.Key, Size: e.Bytes(), Capture: time.Since(start)}
+	return nil
+}
+
+// storeBoot saves the booted base, when the cache did not have it.
+func (b *vmBuild) storeBoot(ctx context.Context) error {
+	sum := b.manifest.Cache
+	switch {
+	case b.cache.bootHit:
+		return &Skip{Reason: "the booted base came from the cache"}
+	case b.cache.off != "":
+		return &Skip{Reason: "step cache off: " + b.cache.off}
+	}
+	start := time.Now()
+	e, err := b.saveEntry(ctx, stepcache.Layer{Key: b.cache.bootKey, Component: "(boot)", Index: -1,
+		BuildTime: start.Sub(b.cache.launched)})
+	if err != nil {
+		b.cache.off = "saving the booted base failed: " + err.Error()
+		sum.Boot = &CacheUse{Status: "unavailable", Note: b.cache.off}
+		b.opts.Reporter.Logf("step cache: %s; the build goes on without it", b.cache.off)
+		return &Skip{Reason: "step cache: " + b.cache.off}
+	}
+	sum.Boot = &CacheUse{Status: "stored", Entry: e.Key, Size: e.Bytes(), Capture: time.Since(start)}
+	return nil
+}
+
+// saveEntry captures the build VM as a cache entry on the current one:
+// the guest flushes and freezes its root file system, the VM pauses, its
+// state is saved (when entries carry states), the disk's top layer is
+// frozen by an external snapshot, and the VM goes on. The layer and the
+// state are then moved into the cache and published to the shared tier.
+func (b *vmBuild) saveEntry(ctx context.Context, l stepcache.Layer) (*stepcache.Entry, error) {
 	frozen := false
 	if out, err := execGuest(ctx, b.buildAgent, freezeScript); err == nil {
 		frozen = true
@@ -154,28 +271,42 @@ func (b *vmBuild) storeLayer(ctx context.Context, c *Component) error {
 	}
 	b.cache.layers++
 	next := filepath.Join(b.buildCfg.Dir, fmt.Sprintf("layer-%02d.qcow2", b.cache.layers))
+	state := ""
+	if b.withState() {
+		st, err := b.buildVM.SaveState(ctx, filepath.Join(b.buildCfg.Dir, fmt.Sprintf("state-%02d", b.cache.layers)))
+		if err != nil {
+			b.opts.Reporter.Logf("could not save the VM state (%v); the entry has its disk only", err)
+		} else {
+			state = st.Path
+		}
+	}
 	layer, snapErr := b.buildVM.Snapshot(ctx, next)
+	if b.withState() {
+		if err := b.buildVM.Continue(ctx); err != nil {
+			return nil, fmt.Errorf("resume the build VM after saving its state: %w", err)
+		}
+	}
 	if frozen {
 		if out, err := execGuest(ctx, b.buildAgent, "fsfreeze -u /"); err != nil {
-			return fmt.Errorf("thaw the guest's root file system: %w: %s", err, out)
+			return nil, fmt.Errorf("thaw the guest's root file system: %w: %s", err, out)
 		}
 	}
 	if snapErr != nil {
-		return b.cacheFailed(c, snapErr)
+		os.Remove(state)
+		return nil, snapErr
 	}
-	e, err := b.opts.Cache.Put(ctx, b.opts.CacheNamespace, stepcache.Layer{
-		File: layer, Key: c.CacheKey, Parent: b.cache.parent, Backing: b.cache.backing,
-		Component: c.Name, Version: c.Version, Index: c.Index, BuildTime: b.cache.buildTimes[c.Index],
-	})
+	l.File, l.State = layer, state
+	l.Parent, l.ParentCreated, l.Backing = b.cache.parent, b.cache.parentCreated, b.cache.backing
+	e, err := b.opts.Cache.Put(ctx, b.opts.CacheNamespace, l)
 	if err != nil {
-		return b.cacheFailed(c, err)
+		os.Remove(state)
+		return nil, err
 	}
-	b.cache.parent, b.cache.backing = e.Key, e.Path
+	b.cache.parent, b.cache.parentCreated, b.cache.backing = e.Key, e.Created, e.Path
 	if err := b.opts.Cache.Publish(ctx, e); err != nil {
 		b.opts.Reporter.Logf("%v; the entry stays on this host", err)
 	}
-	c.Cache = &CacheUse{Status: "stored", Entry: e.Key, Size: e.Size, Capture: time.Since(start)}
-	return nil
+	return e, nil
 }
 
 // cacheFailed records a failure to save an entry: the build goes on

@@ -120,7 +120,7 @@ func (b *vmBuild) launchTest(ctx context.Context) error {
 }
 
 func (b *vmBuild) waitTestAgent(ctx context.Context) error {
-	c, err := b.dialAgent(ctx, b.testCfg, b.testVM)
+	c, err := b.dialAgent(ctx, b.testCfg, b.testVM, "")
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,9 @@ func (b *vmBuild) steps() []Step[vmBuild] {
 		{Name: "launch-build-vm", Run: m((*vmBuild).launchBuild), Cleanup: m((*vmBuild).stopBuild)},
 		{Name: "wait-build-agent", Run: m((*vmBuild).waitBuildAgent)},
 	}...)
+	if b.opts.Cache != nil {
+		steps = append(steps, Step[vmBuild]{Name: "cache:boot", Run: m((*vmBuild).storeBoot)})
+	}
 	for _, c := range b.comps {
 		if c.HasPhase("build") {
 			steps = append(steps, Step[vmBuild]{Name: "build:" + c.Name, Run: func(ctx context.Context, b *vmBuild) error {
@@ -145,7 +148,6 @@ func (b *vmBuild) baseImage(ctx context.Context) error {
 		return fmt.Errorf("parentImage %q is neither a known base image (debian-12) nor a disk file", name)
 	}
 	b.manifest.Base = b.baseInfo
-	CacheKeys(b.baseInfo.Digest, b.opts.Recipe, b.comps)
 	return nil
 }
 
@@ -187,6 +189,10 @@ func (b *vmBuild) prepare(ctx context.Context) error {
 	b.accel = qemu.ResolveAccel(ctx, b.opts.Accel)
 	b.manifest.Accelerator = string(b.accel)
 	b.opts.Reporter.Logf("accelerator: %s", b.accel)
+	if err := b.bootKey(ctx); err != nil {
+		return err
+	}
+	CacheKeys(b.cache.bootKey, b.opts.Recipe, b.comps)
 	return nil
 }
 
@@ -204,9 +210,18 @@ func diskFormat(ctx context.Context, path string) (string, error) {
 	return info.Format, nil
 }
 
+// Fixed identities of the seed's file system: the same agent binary makes
+// the same seed disk, byte for byte, so a saved build VM (which has the
+// seed mounted) can be resumed with the seed of a later build.
+const (
+	seedUUID     = "6f0c4e5c-5eed-4a6e-8000-000000000001"
+	seedHashSeed = "6f0c4e5c-5eed-4a6e-8000-000000000002"
+)
+
 // makeSeed builds the read-only disk that carries the agent into the guest:
 // an ext4 file system labelled GSAGENT holding the goldsmith binary, made
-// offline (no loop devices) with mkfs.ext4 -d.
+// offline (no loop devices) with mkfs.ext4 -d, reproducibly (fixed UUID,
+// hash seed and times).
 func makeSeed(ctx context.Context, binary, img, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -227,10 +242,31 @@ func makeSeed(ctx context.Context, binary, img, dir string) error {
 	if err != nil {
 		return fmt.Errorf("copy the agent binary: %w", err)
 	}
+	epoch := time.Unix(1, 0)
+	for _, p := range []string{dst.Name(), dir} {
+		if err := os.Chtimes(p, epoch, epoch); err != nil {
+			return err
+		}
+	}
 	sizeMiB := n/(1<<20) + 16
-	out, err := exec.CommandContext(ctx, "mkfs.ext4", "-q", "-F", "-L", baseimage.AgentLabel, "-O", "^has_journal", "-d", dir, img, fmt.Sprintf("%dM", sizeMiB)).CombinedOutput()
-	if err != nil {
+	fixed := append(os.Environ(), "E2FSPROGS_FAKE_TIME=1")
+	mkfs := exec.CommandContext(ctx, "mkfs.ext4", "-q", "-F", "-L", baseimage.AgentLabel, "-O", "^has_journal",
+		"-U", seedUUID, "-E", "hash_seed="+seedHashSeed, "-d", dir, img, fmt.Sprintf("%dM", sizeMiB))
+	mkfs.Env = fixed
+	if out, err := mkfs.CombinedOutput(); err != nil {
 		return fmt.Errorf("make the agent seed disk (install e2fsprogs): %w: %s", err, out)
+	}
+	// mkfs copies the binary's change and access times, which cannot be
+	// set on the host: fix them in the image.
+	fix := exec.CommandContext(ctx, "debugfs", "-w", "-R", "set_inode_field /goldsmith ctime 1", img)
+	fix.Env = fixed
+	if out, err := fix.CombinedOutput(); err != nil {
+		return fmt.Errorf("make the agent seed disk (debugfs): %w: %s", err, out)
+	}
+	fix = exec.CommandContext(ctx, "debugfs", "-w", "-R", "set_inode_field /goldsmith atime 1", img)
+	fix.Env = fixed
+	if out, err := fix.CombinedOutput(); err != nil {
+		return fmt.Errorf("make the agent seed disk (debugfs): %w: %s", err, out)
 	}
 	return nil
 }
@@ -260,9 +296,26 @@ func (b *vmBuild) vmConfig(name, base string, firmware qemu.Firmware) (qemu.Conf
 }
 
 func (b *vmBuild) launchBuild(ctx context.Context) error {
+	b.cache.launched = time.Now()
 	cfg, err := b.vmConfig("build-vm", b.base, b.opts.Firmware)
 	if err != nil {
 		return err
+	}
+	if b.cache.resume != "" {
+		cfg.Incoming = b.cache.resume
+		vm, err := qemu.Launch(ctx, cfg)
+		if err == nil {
+			b.buildCfg, b.buildVM, b.cache.resumed = cfg, vm, true
+			b.opts.Reporter.Logf("build VM resumed from the step cache's saved VM state (no boot)")
+			return nil
+		}
+		b.opts.Reporter.Logf("could not resume the saved VM state (%v); booting its disk instead", err)
+		if err := os.RemoveAll(cfg.Dir); err != nil {
+			return err
+		}
+		if cfg, err = b.vmConfig("build-vm", b.base, b.opts.Firmware); err != nil {
+			return err
+		}
 	}
 	b.buildCfg = cfg
 	b.buildVM, err = qemu.Launch(ctx, cfg)
@@ -319,7 +372,9 @@ func copyLog(src, dst string) error {
 	return os.WriteFile(dst, data, 0o644)
 }
 
-func (b *vmBuild) dialAgent(ctx context.Context, cfg qemu.Config, vm *qemu.VM) (*agent.Client, error) {
+// dialAgent connects to a VM's agent and waits for the guest to be booted.
+// prelude, when set, runs first (on a resumed VM: thaw, set the clock).
+func (b *vmBuild) dialAgent(ctx context.Context, cfg qemu.Config, vm *qemu.VM, prelude string) (*agent.Client, error) {
 	actx, cancel := context.WithTimeout(ctx, AgentTimeout)
 	defer cancel()
 	go func() {
@@ -339,6 +394,12 @@ func (b *vmBuild) dialAgent(ctx context.Context, cfg qemu.Config, vm *qemu.VM) (
 		return nil, b.vmError(vm, cfg, fmt.Errorf("ask the guest agent: %w", err))
 	}
 	b.opts.Reporter.Logf("guest agent %s answers from %s (%s/%s)", info.Version, info.Hostname, info.OS, info.Arch)
+	if prelude != "" {
+		if out, err := execGuest(actx, c, prelude); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("prepare the resumed guest: %w: %s", err, out)
+		}
+	}
 	// The agent starts as soon as its seed disk appears, before the boot
 	// has finished; components run on a booted system (first-boot units,
 	// such as SSH host key generation, done), as on Image Builder.
@@ -365,11 +426,18 @@ func (b *vmBuild) vmError(vm *qemu.VM, cfg qemu.Config, err error) error {
 }
 
 func (b *vmBuild) waitBuildAgent(ctx context.Context) error {
-	c, err := b.dialAgent(ctx, b.buildCfg, b.buildVM)
+	prelude := ""
+	if b.cache.resumed {
+		prelude = resumeScript(time.Now())
+	}
+	c, err := b.dialAgent(ctx, b.buildCfg, b.buildVM, prelude)
 	if err != nil {
 		return err
 	}
 	b.buildAgent = c
+	if b.cache.resumed || b.cache.start > 0 || b.cache.bootHit {
+		return nil // the saved disk was grown when it was made
+	}
 	return b.growRoot(ctx)
 }
 
