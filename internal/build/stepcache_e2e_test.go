@@ -132,8 +132,24 @@ func TestStepCache(t *testing.T) {
 	if got := first.ran(); got != "a,b,c" {
 		t.Fatalf("first build ran %q", got)
 	}
-	if entries, err := cache.List(t.Context()); err != nil || len(entries) != 4 {
-		t.Fatalf("cache has %d entries (%v), want 4", len(entries), err)
+	if entries, err := cache.List(t.Context()); err != nil || len(entries) != 5 {
+		t.Fatalf("cache has %d entries (%v), want 5 (the booted base and 4 components)", len(entries), err)
+	}
+	if b := first.manifest.Cache.Boot; b == nil || b.Status != "stored" || first.manifest.Cache.Resumed != "" {
+		t.Fatalf("first build: booted base %+v, resumed %q; want it stored, and a boot", b, first.manifest.Cache.Resumed)
+	}
+	// Cached builds resume the build VM saved with their last cached entry.
+	resumed := func(r cacheRun, after string) {
+		t.Helper()
+		var want string
+		for _, c := range r.manifest.Components {
+			if c.Name == after {
+				want = c.Cache.Entry
+			}
+		}
+		if b := r.manifest.Cache.Boot; b == nil || b.Status != "hit" || want == "" || r.manifest.Cache.Resumed != want {
+			t.Fatalf("booted base %+v, resumed from %q; want the state saved after %s (%s)", b, r.manifest.Cache.Resumed, after, want)
+		}
 	}
 
 	second := run("changed-b", cacheRecipe(t, dir, "1", "2", "2"), false)
@@ -143,6 +159,7 @@ func TestStepCache(t *testing.T) {
 	if got := second.ran(); got != "b,c" {
 		t.Fatalf("b changed: build phases ran for %q, want b,c", got)
 	}
+	resumed(second, "a")
 	if got, want := content(second), "CONTENT /opt/gs/a=1 CONTENT /opt/gs/b=2 CONTENT /opt/gs/c=2"; got != want {
 		t.Fatalf("content: %s, want %s", got, want)
 	}
@@ -154,6 +171,7 @@ func TestStepCache(t *testing.T) {
 	if got := third.ran(); got != "c" {
 		t.Fatalf("c changed: build phases ran for %q, want only c", got)
 	}
+	resumed(third, "b")
 	if m := third.manifest; m.Cache == nil || m.Cache.Hits != 2 || m.Cache.Saved <= 0 {
 		t.Fatalf("manifest step cache summary: %+v", m.Cache)
 	}
