@@ -23,7 +23,7 @@ import (
 
 func newBuildCommand() *cobra.Command {
 	var (
-		file, out, formats, accel, firmware, testFirmware, baseCache, agentBin, shared string
+		file, out, formats, accel, cpuModel, firmware, testFirmware, baseCache, agentBin, shared string
 		memory, cpus                                                                   int
 		noNetwork, keep, skipTests, noCache                                            bool
 		cf                                                                             cacheFlags
@@ -53,7 +53,7 @@ requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
 			}
 			opts := build.Options{
 				Recipe: r, OutDir: out, Formats: fs, MemoryMiB: memory, CPUs: cpus,
-				Accel: qemu.Accel(accel), Firmware: qemu.Firmware(firmware), TestFirmware: qemu.Firmware(testFirmware),
+				Accel: qemu.Accel(accel), CPUModel: cpuModel, Firmware: qemu.Firmware(firmware), TestFirmware: qemu.Firmware(testFirmware),
 				NoNetwork: noNetwork, KeepOnFailure: keep, SkipTests: skipTests, AgentBinary: agentBin,
 				Bases: &baseimage.Cache{Dir: baseCache},
 			}
@@ -96,6 +96,7 @@ requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
 	f.IntVar(&memory, "memory", 2048, "guest memory in MiB")
 	f.IntVar(&cpus, "cpus", 2, "guest vCPUs")
 	f.StringVar(&accel, "accelerator", "auto", "auto (KVM when a probe proves it works, else TCG), kvm or tcg")
+	f.StringVar(&cpuModel, "cpu-model", "", "QEMU -cpu for both VMs (default: host with KVM; with TCG "+qemu.TCGCPUModel+", x86-64-v2; use max for guests that need x86-64-v3)")
 	f.StringVar(&firmware, "firmware", "bios", "how the build VM boots: bios (SeaBIOS) or uefi (OVMF)")
 	f.StringVar(&testFirmware, "test-firmware", "", "how the test VM boots (default: as the build VM)")
 	f.BoolVar(&noNetwork, "no-network", false, "give the guests no network")

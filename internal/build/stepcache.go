@@ -91,8 +91,8 @@ func (b *vmBuild) bootKey(ctx context.Context) error {
 		return err
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "goldsmith-boot-v1\nbase %s\nvolume %d\nqemu %s\naccel %s\nmemory %d\ncpus %d\nfirmware %s\nnetwork %t\nseed %s\n",
-		b.baseInfo.Digest, b.opts.Recipe.RootVolumeGiB, qemuVersion(), b.accel, b.opts.MemoryMiB, b.opts.CPUs,
+	fmt.Fprintf(h, "goldsmith-boot-v1\nbase %s\nvolume %d\nqemu %s\naccel %s\ncpu %q\nmemory %d\ncpus %d\nfirmware %s\nnetwork %t\nseed %s\n",
+		b.baseInfo.Digest, b.opts.Recipe.RootVolumeGiB, qemuVersion(), b.accel, b.opts.CPUModel, b.opts.MemoryMiB, b.opts.CPUs,
 		b.opts.Firmware, !b.opts.NoNetwork, seed)
 	b.cache.bootKey = "sha256:" + hex.EncodeToString(h.Sum(nil))
 	return nil
@@ -263,6 +263,7 @@ func (b *vmBuild) storeBoot(ctx context.Context) error {
 // frozen by an external snapshot, and the VM goes on. The layer and the
 // state are then moved into the cache and published to the shared tier.
 func (b *vmBuild) saveEntry(ctx context.Context, l stepcache.Layer) (*stepcache.Entry, error) {
+	start := time.Now()
 	frozen := false
 	if out, err := execGuest(ctx, b.buildAgent, freezeScript); err == nil {
 		frozen = true
@@ -271,13 +272,14 @@ func (b *vmBuild) saveEntry(ctx context.Context, l stepcache.Layer) (*stepcache.
 	}
 	b.cache.layers++
 	next := filepath.Join(b.buildCfg.Dir, fmt.Sprintf("layer-%02d.qcow2", b.cache.layers))
-	state := ""
+	state, froze := "", time.Since(start)
+	var saved qemu.State
 	if b.withState() {
 		st, err := b.buildVM.SaveState(ctx, filepath.Join(b.buildCfg.Dir, fmt.Sprintf("state-%02d", b.cache.layers)))
 		if err != nil {
 			b.opts.Reporter.Logf("could not save the VM state (%v); the entry has its disk only", err)
 		} else {
-			state = st.Path
+			state, saved = st.Path, st
 		}
 	}
 	layer, snapErr := b.buildVM.Snapshot(ctx, next)
@@ -297,11 +299,15 @@ func (b *vmBuild) saveEntry(ctx context.Context, l stepcache.Layer) (*stepcache.
 	}
 	l.File, l.State = layer, state
 	l.Parent, l.ParentCreated, l.Backing = b.cache.parent, b.cache.parentCreated, b.cache.backing
+	paused := time.Since(start)
 	e, err := b.opts.Cache.Put(ctx, b.opts.CacheNamespace, l)
 	if err != nil {
 		os.Remove(state)
 		return nil, err
 	}
+	b.opts.Reporter.Logf("step cache: saved %s: disk layer %.1f MiB, VM state %.0f MiB (freeze %s, state %s, until running again %s, stored after %s)",
+		l.Component, float64(e.Size)/(1<<20), float64(e.StateSize)/(1<<20), froze.Round(time.Millisecond),
+		saved.Took.Round(time.Millisecond), paused.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	b.cache.parent, b.cache.parentCreated, b.cache.backing = e.Key, e.Created, e.Path
 	if err := b.opts.Cache.Publish(ctx, e); err != nil {
 		b.opts.Reporter.Logf("%v; the entry stays on this host", err)

@@ -30,6 +30,9 @@ type Options struct {
 	MemoryMiB, CPUs int
 	// Accel is auto (KVM when a probe proves it works, else TCG), kvm or tcg.
 	Accel qemu.Accel
+	// CPUModel is the VMs' QEMU -cpu value; default host with KVM and
+	// qemu.TCGCPUModel (x86-64-v2) with TCG.
+	CPUModel string
 	// Firmware boots the build VM; TestFirmware the test VM. Default bios.
 	Firmware, TestFirmware qemu.Firmware
 	// NoNetwork detaches the guest network (on by default, so package

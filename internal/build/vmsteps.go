@@ -286,7 +286,7 @@ func (b *vmBuild) vmConfig(name, base string, firmware qemu.Firmware) (qemu.Conf
 	return qemu.Config{
 		Name: name, Dir: dir, Base: base,
 		DiskSizeMiB: b.opts.Recipe.RootVolumeGiB * 1024,
-		MemoryMiB:   b.opts.MemoryMiB, CPUs: b.opts.CPUs, Accel: b.accel, Firmware: firmware,
+		MemoryMiB:   b.opts.MemoryMiB, CPUs: b.opts.CPUs, Accel: b.accel, Firmware: firmware, CPUModel: b.opts.CPUModel,
 		Network: !b.opts.NoNetwork,
 		// Both VMs' disks are throwaway overlays, captured (or dropped) only
 		// after a clean power-off: guest flushes need not reach the host disk.
