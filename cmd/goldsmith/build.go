@@ -24,9 +24,9 @@ import (
 func newBuildCommand() *cobra.Command {
 	var (
 		file, out, formats, accel, cpuModel, firmware, testFirmware, baseCache, agentBin, shared string
-		memory, cpus                                                                   int
-		noNetwork, keep, skipTests, noCache                                            bool
-		cf                                                                             cacheFlags
+		memory, cpus                                                                             int
+		noNetwork, keep, skipTests, noCache                                                      bool
+		cf                                                                                       cacheFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "build -f RECIPE -o OUTDIR",
