@@ -81,8 +81,8 @@ var qemuVersion = sync.OnceValue(func() string {
 })
 
 // bootKey sets the key of the booted base: the build VM right after its
-// first boot, disk and memory. It covers everything the saved state
-// depends on: the base image, the grown root volume, the VM's shape
+// first boot, disk and memory, before its disk grows to the recipe's size.
+// It covers everything the saved state depends on: the base image, the VM's shape
 // (QEMU, accelerator, memory, CPUs, firmware, network) and the seed disk,
 // which holds the agent, the very binary that makes the VM.
 func (b *vmBuild) bootKey(ctx context.Context) error {
@@ -91,8 +91,8 @@ func (b *vmBuild) bootKey(ctx context.Context) error {
 		return err
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "goldsmith-boot-v1\nbase %s\nvolume %d\nqemu %s\naccel %s\ncpu %q\nmemory %d\ncpus %d\nfirmware %s\nnetwork %t\nseed %s\n",
-		b.baseInfo.Digest, b.opts.Recipe.RootVolumeGiB, qemuVersion(), b.accel, b.opts.CPUModel, b.opts.MemoryMiB, b.opts.CPUs,
+	fmt.Fprintf(h, "goldsmith-boot-v2\nbase %s\nqemu %s\naccel %s\ncpu %q\nmemory %d\ncpus %d\nfirmware %s\nnetwork %t\nseed %s\n",
+		b.baseInfo.Digest, qemuVersion(), b.accel, b.opts.CPUModel, b.opts.MemoryMiB, b.opts.CPUs,
 		b.opts.Firmware, !b.opts.NoNetwork, seed)
 	b.cache.bootKey = "sha256:" + hex.EncodeToString(h.Sum(nil))
 	return nil
@@ -164,8 +164,8 @@ func (b *vmBuild) lookupCache(ctx context.Context) error {
 	b.cache.bootHit = true
 	b.cache.start, b.cache.backing, b.cache.parent, b.cache.parentCreated = len(chain)-1, last.Path, last.Key, last.Created
 	b.base = last.Path
-	if last.StateSize > 0 && b.withState() {
-		b.cache.resume = last.StatePath()
+	if state := stepcache.Resumable(chain); state != "" && b.withState() {
+		b.cache.resume = state
 		sum.Resumed = last.Key
 	}
 	sum.Boot = &CacheUse{Status: "hit", Entry: chain[0].Key, Saved: chain[0].BuildTime, Size: chain[0].Bytes()}
@@ -226,8 +226,14 @@ func (b *vmBuild) storeLayer(ctx context.Context, c *Component) error {
 		return &Skip{Reason: "step cache off: " + b.cache.off}
 	}
 	start := time.Now()
-	e, err := b.saveEntry(ctx, stepcache.Layer{Key: c.CacheKey, Component: c.Name, Version: c.Version,
-		Index: c.Index, BuildTime: b.cache.buildTimes[c.Index]})
+	l := stepcache.Layer{Key: c.CacheKey, Component: c.Name, Version: c.Version, Index: c.Index, BuildTime: b.cache.buildTimes[c.Index]}
+	var e *stepcache.Entry
+	var err error
+	if c.HasPhase("build") {
+		e, err = b.saveEntry(ctx, l)
+	} else {
+		e, err = b.saveEmpty(ctx, l)
+	}
 	if err != nil {
 		return b.cacheFailed(c, err)
 	}
@@ -255,6 +261,31 @@ func (b *vmBuild) storeBoot(ctx context.Context) error {
 	}
 	sum.Boot = &CacheUse{Status: "stored", Entry: e.Key, Size: e.Bytes(), Capture: time.Since(start)}
 	return nil
+}
+
+// saveEmpty stores the entry of a component without a build phase: its
+// disk is its parent's, so the entry is an empty overlay on it, without a
+// state of its own (a build resumes the parent's; see stepcache.Resumable).
+// The VM is not touched.
+func (b *vmBuild) saveEmpty(ctx context.Context, l stepcache.Layer) (*stepcache.Entry, error) {
+	b.cache.layers++
+	file := filepath.Join(b.buildCfg.Dir, fmt.Sprintf("layer-%02d.qcow2", b.cache.layers))
+	out, err := exec.CommandContext(ctx, "qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", b.cache.backing, file).CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("make an empty layer: %w: %s", err, out)
+	}
+	defer os.Remove(file)
+	l.File, l.Empty = file, true
+	l.Parent, l.ParentCreated, l.Backing = b.cache.parent, b.cache.parentCreated, b.cache.backing
+	e, err := b.opts.Cache.Put(ctx, b.opts.CacheNamespace, l)
+	if err != nil {
+		return nil, err
+	}
+	b.cache.parent, b.cache.parentCreated, b.cache.backing = e.Key, e.Created, e.Path
+	if err := b.opts.Cache.Publish(ctx, e); err != nil {
+		b.opts.Reporter.Logf("%v; the entry stays on this host", err)
+	}
+	return e, nil
 }
 
 // saveEntry captures the build VM as a cache entry on the current one:

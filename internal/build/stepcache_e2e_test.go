@@ -41,7 +41,9 @@ func cacheRecipe(t *testing.T, dir, va, vb, vc string) string {
 		fmt.Fprintf(&comps, "  - componentArn: %s\n    parameters: [{name: Value, value: [%q]}]\n", p, c.value)
 	}
 	fmt.Fprintf(&comps, "  - componentArn: %s\n", tree)
-	r := fmt.Sprintf("name: cached\nsemanticVersion: 1.0.0\nparentImage: debian-12\nworkingDirectory: /tmp\ncomponents:\n%s", comps.String())
+	// A 3 GiB root volume: the disk grows after the booted base is saved.
+	r := fmt.Sprintf("name: cached\nsemanticVersion: 1.0.0\nparentImage: debian-12\nworkingDirectory: /tmp\n"+
+		"blockDeviceMappings: [{deviceName: /dev/vda, ebs: {volumeSize: 3}}]\ncomponents:\n%s", comps.String())
 	p := filepath.Join(dir, fmt.Sprintf("recipe-%s-%s-%s.yaml", va, vb, vc))
 	if err := os.WriteFile(p, []byte(r), 0o644); err != nil {
 		t.Fatal(err)
@@ -177,6 +179,14 @@ func TestStepCache(t *testing.T) {
 	}
 	if got, want := content(third), "CONTENT /opt/gs/a=1 CONTENT /opt/gs/b=2 CONTENT /opt/gs/c=3"; got != want {
 		t.Fatalf("cached build content: %s, want %s", got, want)
+	}
+	// Each build's root file system fills the 3 GiB volume (more than
+	// 2.5 GiB: the base image's disk is 2 GiB).
+	for _, r := range []cacheRun{first, second, third} {
+		var mib int
+		if _, err := fmt.Sscanf(r.lines(t, "ROOTFS ")[0], "ROOTFS %dM", &mib); err != nil || mib < 2560 {
+			t.Errorf("root file system of %s: %q (%v), want about 3 GiB", r.out, r.lines(t, "ROOTFS ")[0], err)
+		}
 	}
 	for _, prefix := range []string{"PKG ", "TREE "} {
 		if d := diffLines(first.lines(t, prefix), third.lines(t, prefix)); d != "" {

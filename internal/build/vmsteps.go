@@ -56,6 +56,7 @@ func (b *vmBuild) steps() []Step[vmBuild] {
 	if b.opts.Cache != nil {
 		steps = append(steps, Step[vmBuild]{Name: "cache:boot", Run: m((*vmBuild).storeBoot)})
 	}
+	steps = append(steps, Step[vmBuild]{Name: "grow-disk", Run: m((*vmBuild).growDisk)})
 	for _, c := range b.comps {
 		if c.HasPhase("build") {
 			steps = append(steps, Step[vmBuild]{Name: "build:" + c.Name, Run: func(ctx context.Context, b *vmBuild) error {
@@ -285,8 +286,7 @@ func (b *vmBuild) vmConfig(name, base string, firmware qemu.Firmware) (qemu.Conf
 	}
 	return qemu.Config{
 		Name: name, Dir: dir, Base: base,
-		DiskSizeMiB: b.opts.Recipe.RootVolumeGiB * 1024,
-		MemoryMiB:   b.opts.MemoryMiB, CPUs: b.opts.CPUs, Accel: b.accel, Firmware: firmware, CPUModel: b.opts.CPUModel,
+		MemoryMiB: b.opts.MemoryMiB, CPUs: b.opts.CPUs, Accel: b.accel, Firmware: firmware, CPUModel: b.opts.CPUModel,
 		Network: !b.opts.NoNetwork,
 		// Both VMs' disks are throwaway overlays, captured (or dropped) only
 		// after a clean power-off: guest flushes need not reach the host disk.
@@ -435,8 +435,23 @@ func (b *vmBuild) waitBuildAgent(ctx context.Context) error {
 		return err
 	}
 	b.buildAgent = c
-	if b.cache.resumed || b.cache.start > 0 || b.cache.bootHit {
-		return nil // the saved disk was grown when it was made
+	return nil
+}
+
+// growDisk gives the build VM's disk the recipe's root volume size, once
+// the booted base is saved (so that one booted base serves every size):
+// the disk grows under the running guest, then its root file system. A
+// build that starts from a component's entry has it grown already.
+func (b *vmBuild) growDisk(ctx context.Context) error {
+	gib := b.opts.Recipe.RootVolumeGiB
+	if gib == 0 {
+		return &Skip{Reason: "the recipe keeps the base image's disk size"}
+	}
+	if b.cache.start > 0 {
+		return &Skip{Reason: "the cached disk has its size"}
+	}
+	if err := b.buildVM.Resize(ctx, int64(gib)<<30); err != nil {
+		return err
 	}
 	return b.growRoot(ctx)
 }

@@ -124,7 +124,7 @@ func (c *Cache) Fetch(ctx context.Context, ns, base string, keys []string) (Fetc
 		} else if err != nil {
 			return got, fmt.Errorf("step cache: fetch %s: %w", keys[j], err)
 		}
-		stored, err := c.Put(ctx, ns, Layer{File: layerFile, Key: e.Key, Parent: parent, Backing: backing,
+		stored, err := c.Put(ctx, ns, Layer{File: layerFile, Key: e.Key, Parent: parent, Backing: backing, Empty: e.Empty,
 			Component: e.Component, Version: e.Version, Index: e.Index, BuildTime: e.BuildTime})
 		if err != nil {
 			return got, err

@@ -80,10 +80,13 @@ type Entry struct {
 	// StateSize is the size of the saved VM state stored with the layer
 	// (the build VM's memory and devices at the instant the layer was
 	// frozen): a build resumes that VM instead of booting. 0: no state.
-	StateSize int64     `json:"stateSize,omitempty"`
-	Created   time.Time `json:"created"`
-	LastUsed  time.Time `json:"lastUsed"`
-	Hits      int       `json:"hits"`
+	StateSize int64 `json:"stateSize,omitempty"`
+	// Empty: the layer is an empty overlay (the component has no build
+	// phase): the disk is its parent's, and so is the VM state that fits.
+	Empty    bool      `json:"empty,omitempty"`
+	Created  time.Time `json:"created"`
+	LastUsed time.Time `json:"lastUsed"`
+	Hits     int       `json:"hits"`
 
 	// Path is the layer file (not stored).
 	Path string `json:"-"`
@@ -92,6 +95,22 @@ type Entry struct {
 // StatePath is the file of the entry's saved VM state; it exists only when
 // StateSize > 0.
 func (e *Entry) StatePath() string { return strings.TrimSuffix(e.Path, ".qcow2") + ".state" }
+
+// Resumable returns the saved VM state that fits the disk of the last of
+// chain (entries as Lookup returns them): its own, or, when it and the
+// entries before it are empty, that of the nearest one before them with a
+// state. "" when there is none.
+func Resumable(chain []*Entry) string {
+	for j := len(chain) - 1; j >= 0; j-- {
+		if chain[j].StateSize > 0 {
+			return chain[j].StatePath()
+		}
+		if !chain[j].Empty {
+			return ""
+		}
+	}
+	return ""
+}
 
 // Bytes is what the entry takes on disk: its layer and its VM state.
 func (e *Entry) Bytes() int64 { return e.Size + e.StateSize }
@@ -107,6 +126,8 @@ type Layer struct {
 	Version   string
 	Index     int
 	BuildTime time.Duration
+	// Empty marks an empty overlay (see Entry.Empty).
+	Empty bool
 	// State, when set, is a saved VM state that matches the layer; Put
 	// moves it into the cache (the caller's file is gone afterwards).
 	State string
@@ -368,7 +389,7 @@ func (c *Cache) Put(ctx context.Context, ns string, l Layer) (*Entry, error) {
 	}
 	now := c.now()
 	e := &Entry{Key: l.Key, Namespace: ns, Parent: l.Parent, Backing: l.Backing, Component: l.Component,
-		Version: l.Version, Index: l.Index, BuildTime: l.BuildTime, Size: st.Size(), StateSize: stateSize,
+		Version: l.Version, Index: l.Index, BuildTime: l.BuildTime, Size: st.Size(), StateSize: stateSize, Empty: l.Empty,
 		Created: now, LastUsed: now, Path: layer}
 	if err := os.Rename(tmp, layer); err != nil {
 		return fail(fmt.Errorf("step cache: %w", err))

@@ -295,3 +295,24 @@ func TestReplacingAnEntryDropsWhatWasBuiltOnIt(t *testing.T) {
 		t.Fatalf("Put on a replaced parent: %v, want it refused", err)
 	}
 }
+
+func TestResumable(t *testing.T) {
+	e := func(state int64, empty bool) *stepcache.Entry {
+		return &stepcache.Entry{Path: fmt.Sprintf("/c/%d-%t.qcow2", state, empty), StateSize: state, Empty: empty}
+	}
+	cases := []struct {
+		name  string
+		chain []*stepcache.Entry
+		want  string
+	}{
+		{"none", nil, ""},
+		{"the last has a state", []*stepcache.Entry{e(1, false), e(2, false)}, "/c/2-false.state"},
+		{"empty entries take their parent's", []*stepcache.Entry{e(1, false), e(2, false), e(0, true), e(0, true)}, "/c/2-false.state"},
+		{"a written layer without a state stops", []*stepcache.Entry{e(1, false), e(0, false), e(0, true)}, ""},
+	}
+	for _, tc := range cases {
+		if got := stepcache.Resumable(tc.chain); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -185,3 +185,12 @@ func (v *VM) waitRunning(ctx context.Context) error {
 		}
 	}
 }
+
+// Resize grows the main disk to bytes while the guest runs (QMP
+// block_resize); the guest sees the new size at once (virtio-blk tells it).
+func (v *VM) Resize(ctx context.Context, bytes int64) error {
+	if _, err := v.run(ctx, "block_resize", map[string]any{"device": DiskID, "size": bytes}); err != nil {
+		return fmt.Errorf("grow the disk to %d bytes: %w", bytes, err)
+	}
+	return nil
+}
