@@ -141,11 +141,12 @@ func (b *vmBuild) stopTest(ctx context.Context) error {
 	return copyLog(b.testCfg.SerialPath(), filepath.Join(b.opts.OutDir, "logs", "test-vm-serial.log"))
 }
 
+// shutdownTest stops the test VM at once: its disk is a throwaway overlay
+// on the image, so nothing it would write on the way down matters, and a
+// clean power-off costs seconds under TCG.
 func (b *vmBuild) shutdownTest(ctx context.Context) error {
-	if err := b.testAgt.Shutdown(ctx); err == nil && waitStopped(ctx, b.testVM.Done(), ShutdownTimeout) {
-		return nil
-	}
-	b.testVM.Kill() // the test VM's disk is thrown away: no need to wait
+	b.testAgt.Close()
+	b.testVM.Kill()
 	return nil
 }
 
