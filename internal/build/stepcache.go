@@ -108,7 +108,8 @@ func (b *vmBuild) withState() bool { return b.opts.Firmware != qemu.FirmwareUEFI
 // the clock's jump does not start apt-daily in the middle of a package
 // install; and the clock is set to the host's.
 func resumeScript(now time.Time) string {
-	return fmt.Sprintf(`fsfreeze -u / 2>/dev/null
+	return fmt.Sprintf(`rm -f /run/goldsmith-freeze
+fsfreeze -u / 2>/dev/null
 systemctl stop apt-daily.timer apt-daily-upgrade.timer 2>/dev/null
 date -u -s @%d.%09d >/dev/null
 true`, now.Unix(), now.Nanosecond())
@@ -205,11 +206,19 @@ func shortKey(k string) string {
 }
 
 // freezeScript flushes and freezes the root file system for a consistent
-// snapshot. A watchdog thaws it if the host never does.
+// snapshot. A watchdog thaws it if the host never does; it thaws only the
+// freeze that started it (a token in /run, a tmpfs, which thawScript
+// removes), so a late watchdog never thaws a later freeze.
 const freezeScript = `sync
 command -v fsfreeze >/dev/null || exit 3
-setsid -f sh -c 'sleep 30; fsfreeze -u / 2>/dev/null' >/dev/null 2>&1 </dev/null
+tok=$$.$(date +%s%N)
+echo "$tok" > /run/goldsmith-freeze
+setsid -f sh -c "sleep 30; [ \"\$(cat /run/goldsmith-freeze 2>/dev/null)\" = $tok ] && fsfreeze -u / 2>/dev/null" >/dev/null 2>&1 </dev/null
 fsfreeze -f / || exit 3`
+
+// thawScript ends a freeze of freezeScript.
+const thawScript = `rm -f /run/goldsmith-freeze
+fsfreeze -u /`
 
 // storeLayer saves the disk state after component c's build phase.
 func (b *vmBuild) storeLayer(ctx context.Context, c *Component) error {
@@ -320,7 +329,7 @@ func (b *vmBuild) saveEntry(ctx context.Context, l stepcache.Layer) (*stepcache.
 		}
 	}
 	if frozen {
-		if out, err := execGuest(ctx, b.buildAgent, "fsfreeze -u /"); err != nil {
+		if out, err := execGuest(ctx, b.buildAgent, thawScript); err != nil {
 			return nil, fmt.Errorf("thaw the guest's root file system: %w: %s", err, out)
 		}
 	}
