@@ -431,9 +431,13 @@ func (c *Cache) List(ctx context.Context) ([]*Entry, error) {
 	}
 	var out []*Entry
 	for _, m := range metas {
-		if e, err := readEntry(m); err == nil {
-			out = append(out, e)
+		// Only entries: a JSON file that is not one (say an output folder
+		// put inside the cache) is none of the cache's business.
+		e, err := readEntry(m)
+		if err != nil || checkKey(e.Namespace, e.Key) != nil || filepath.Base(m) != strings.TrimPrefix(e.Key, "sha256:")+".json" {
+			continue
 		}
+		out = append(out, e)
 	}
 	slices.SortFunc(out, func(a, b *Entry) int {
 		if c := b.LastUsed.Compare(a.LastUsed); c != 0 {

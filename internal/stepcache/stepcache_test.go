@@ -316,3 +316,20 @@ func TestResumable(t *testing.T) {
 		}
 	}
 }
+
+func TestListSkipsFilesThatAreNotEntries(t *testing.T) {
+	f := newFixture(t, 0)
+	f.chain("local", 1)
+	dir, _ := f.c.Path()
+	// An output folder inside the cache, with a manifest.json in it.
+	if err := os.MkdirAll(filepath.Join(dir, "out"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "out", "manifest.json"), []byte(`{"name":"x"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := f.c.List(context.Background())
+	if err != nil || len(entries) != 1 || entries[0].Key != key(1) {
+		t.Fatalf("List: %v, %v; want the one entry", entries, err)
+	}
+}
