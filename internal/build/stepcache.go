@@ -206,12 +206,11 @@ func shortKey(k string) string {
 }
 
 // freezeScript flushes and freezes the root file system for a consistent
-// snapshot (with a first argument, it drops the page cache first). A watchdog thaws it if the host never does; it thaws only the
+// snapshot. A watchdog thaws it if the host never does; it thaws only the
 // freeze that started it (a token in /run, a tmpfs, which thawScript
 // removes), so a late watchdog never thaws a later freeze.
 const freezeScript = `sync
 command -v fsfreeze >/dev/null || exit 3
-[ -z "$1" ] || echo 3 > /proc/sys/vm/drop_caches 2>/dev/null
 tok=$$.$(date +%s%N)
 echo "$tok" > /run/goldsmith-freeze
 setsid -f sh -c "sleep 30; [ \"\$(cat /run/goldsmith-freeze 2>/dev/null)\" = $tok ] && fsfreeze -u / 2>/dev/null" >/dev/null 2>&1 </dev/null
@@ -306,14 +305,7 @@ func (b *vmBuild) saveEmpty(ctx context.Context, l stepcache.Layer) (*stepcache.
 func (b *vmBuild) saveEntry(ctx context.Context, l stepcache.Layer) (*stepcache.Entry, error) {
 	start := time.Now()
 	frozen := false
-	// With a state to save, the page cache is dropped first: free pages
-	// stay out of the state (the balloon's free page hints), which makes it
-	// smaller and faster to save and to load.
-	freeze := freezeScript
-	if b.withState() {
-		freeze = "set -- drop\n" + freeze
-	}
-	if out, err := execGuest(ctx, b.buildAgent, freeze); err == nil {
+	if out, err := execGuest(ctx, b.buildAgent, freezeScript); err == nil {
 		frozen = true
 	} else {
 		b.opts.Reporter.Logf("could not freeze the guest's root file system (%v %s); the entry is crash-consistent after sync", err, strings.TrimSpace(out))

@@ -256,11 +256,6 @@ func Args(c Config) []string {
 		// state reseeds its random number generator (Linux ≥ 5.18), so
 		// two VMs resumed from one state do not share their randomness.
 		"-device", "vmgenid",
-		// A balloon that never inflates, for its free page hints: while
-		// SaveState runs, the guest tells QEMU which pages are free, and
-		// their stale contents stay out of the saved state.
-		"-object", "iothread,id=balloon-io",
-		"-device", "virtio-balloon-pci,free-page-hint=on,iothread=balloon-io",
 	)
 	if c.Incoming != "" {
 		uri, _ := stateURI(absPath(c.Incoming), false)

@@ -18,8 +18,7 @@ func TestArgs(t *testing.T) {
 		" -chardev socket,id=agent0,path=/vm/agent.sock,server=on,wait=off" +
 		" -device virtserialport,bus=vser0.0,chardev=agent0,name=org.goldsmith.agent.0" +
 		" -chardev file,id=serial0,path=/vm/serial.log -serial chardev:serial0" +
-		" -qmp unix:/vm/qmp.sock,server=on,wait=off -device vmgenid" +
-		" -object iothread,id=balloon-io -device virtio-balloon-pci,free-page-hint=on,iothread=balloon-io"
+		" -qmp unix:/vm/qmp.sock,server=on,wait=off -device vmgenid"
 	disk := " -drive file=/vm/disk.qcow2,id=disk0,format=qcow2,if=virtio,discard=unmap"
 	tests := []struct {
 		name string

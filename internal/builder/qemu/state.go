@@ -80,24 +80,16 @@ func (v *VM) Pause(ctx context.Context) error {
 }
 
 // Continue resumes a paused guest (after Pause or SaveState).
-// After SaveState the guest is in QEMU's postmigrate state, which cont
-// leaves too.
 func (v *VM) Continue(ctx context.Context) error {
 	_, err := v.run(ctx, "cont", nil)
 	return err
 }
 
-// SaveState writes the guest's whole machine state (memory and devices,
-// not the disks) to path, and leaves the guest paused at the instant the
-// state describes: snapshot its disk now (Snapshot) for a disk that
-// matches the state, then Continue. A VM launched with Config.Incoming set
-// to the file, on a disk with the same content, carries on from there.
-//
-// The guest runs while its memory is copied (a live migration, which ends
-// by pausing it and copying what changed meanwhile), so that it can answer
-// the balloon's free page hints: pages it does not use are not saved. An
-// idle guest (its file systems frozen) changes little, so the final pause
-// is short.
+// SaveState pauses the guest and writes its whole machine state (memory
+// and devices, not the disks) to path. The guest stays paused: snapshot its
+// disk now (Snapshot) for a disk that matches the state, then Continue.
+// A VM launched with Config.Incoming set to the file, on a disk with the
+// same content, carries on from this instant.
 func (v *VM) SaveState(ctx context.Context, path string) (State, error) {
 	path = absPath(path)
 	uri, err := stateURI(path, true)
@@ -105,6 +97,9 @@ func (v *VM) SaveState(ctx context.Context, path string) (State, error) {
 		return State{}, err
 	}
 	start := time.Now()
+	if err := v.Pause(ctx); err != nil {
+		return State{}, err
+	}
 	// QEMU's default migration bandwidth limit (32 MiB/s) is meant for
 	// networks; a file on the same host takes what it can.
 	if _, err := v.run(ctx, "migrate-set-parameters", map[string]any{"max-bandwidth": int64(1) << 40}); err != nil {

@@ -45,7 +45,7 @@ func TestSaveAndResume(t *testing.T) {
 	defer vm.Kill()
 	c := dial(ctx, t, cfg)
 	guestSh(ctx, t, c, agent.DefaultWaitBooted)
-	bootID := guestSh(ctx, t, c, "cat /proc/sys/kernel/random/boot_id; echo in-memory > /run/marker; echo saved > /root/disk-marker; sync; echo 3 > /proc/sys/vm/drop_caches")
+	bootID := guestSh(ctx, t, c, "cat /proc/sys/kernel/random/boot_id; echo in-memory > /run/marker; echo saved > /root/disk-marker; sync")
 
 	state, err := vm.SaveState(ctx, filepath.Join(dir, "vm.state"))
 	if err != nil {
