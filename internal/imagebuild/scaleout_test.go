@@ -133,6 +133,18 @@ func TestScaleOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
+	// River marks a job completed shortly after the build returns (its
+	// completer batches), which may be after the image is AVAILABLE: wait
+	// for that, up to a minute.
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		var open int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'build_image' AND state <> 'completed'`).Scan(&open); err != nil {
+			t.Fatal(err)
+		}
+		if open == 0 {
+			break
+		}
+	}
 	rows, err := conn.Query(ctx, `SELECT args->>'image_arn', attempt, attempted_by, state FROM river_job WHERE kind = 'build_image'`)
 	if err != nil {
 		t.Fatal(err)
