@@ -3,8 +3,6 @@ package qemu
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -45,33 +43,10 @@ const DiskID = "disk0"
 func (v *VM) Snapshot(ctx context.Context, file string) (string, error) {
 	v.snapMu.Lock()
 	defer v.snapMu.Unlock()
-	select {
-	case <-v.done:
-		return "", errors.New("snapshot: the VM has stopped")
-	default:
-	}
-	if v.mon == nil {
-		return "", errors.New("snapshot: no QMP connection to the VM")
-	}
 	file = absPath(file)
-	cmd, err := json.Marshal(map[string]any{"execute": "blockdev-snapshot-sync", "arguments": map[string]any{
-		"device": DiskID, "snapshot-file": file, "format": "qcow2", "mode": "absolute-paths"}})
-	if err != nil {
-		return "", err
-	}
-	type result struct {
-		out []byte
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() { out, err := v.mon.Run(cmd); ch <- result{out, err} }()
-	select {
-	case r := <-ch:
-		if r.err != nil {
-			return "", fmt.Errorf("snapshot the disk to %s: %w", file, r.err)
-		}
-	case <-ctx.Done():
-		return "", fmt.Errorf("snapshot the disk: %w", ctx.Err())
+	if _, err := v.run(ctx, "blockdev-snapshot-sync", map[string]any{
+		"device": DiskID, "snapshot-file": file, "format": "qcow2", "mode": "absolute-paths"}); err != nil {
+		return "", fmt.Errorf("snapshot the disk to %s: %w", file, err)
 	}
 	frozen := v.top
 	v.top = file
