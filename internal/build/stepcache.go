@@ -285,6 +285,12 @@ func (b *vmBuild) saveEmpty(ctx context.Context, l stepcache.Layer) (*stepcache.
 	}
 	defer os.Remove(file)
 	l.File, l.Empty = file, true
+	return b.putEntry(ctx, l)
+}
+
+// putEntry stores l on the entry the build stands on, makes it the one the
+// next entry stands on, and publishes it to the shared tier.
+func (b *vmBuild) putEntry(ctx context.Context, l stepcache.Layer) (*stepcache.Entry, error) {
 	l.Parent, l.ParentCreated, l.Backing = b.cache.parent, b.cache.parentCreated, b.cache.backing
 	e, err := b.opts.Cache.Put(ctx, b.opts.CacheNamespace, l)
 	if err != nil {
@@ -338,9 +344,8 @@ func (b *vmBuild) saveEntry(ctx context.Context, l stepcache.Layer) (*stepcache.
 		return nil, snapErr
 	}
 	l.File, l.State = layer, state
-	l.Parent, l.ParentCreated, l.Backing = b.cache.parent, b.cache.parentCreated, b.cache.backing
 	paused := time.Since(start)
-	e, err := b.opts.Cache.Put(ctx, b.opts.CacheNamespace, l)
+	e, err := b.putEntry(ctx, l)
 	if err != nil {
 		os.Remove(state)
 		return nil, err
@@ -348,10 +353,6 @@ func (b *vmBuild) saveEntry(ctx context.Context, l stepcache.Layer) (*stepcache.
 	b.opts.Reporter.Logf("step cache: saved %s: disk layer %.1f MiB, VM state %.0f MiB (freeze %s, state %s, until running again %s, stored after %s)",
 		l.Component, float64(e.Size)/(1<<20), float64(e.StateSize)/(1<<20), froze.Round(time.Millisecond),
 		saved.Took.Round(time.Millisecond), paused.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
-	b.cache.parent, b.cache.parentCreated, b.cache.backing = e.Key, e.Created, e.Path
-	if err := b.opts.Cache.Publish(ctx, e); err != nil {
-		b.opts.Reporter.Logf("%v; the entry stays on this host", err)
-	}
 	return e, nil
 }
 

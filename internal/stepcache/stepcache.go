@@ -377,14 +377,12 @@ func (c *Cache) Put(ctx context.Context, ns string, l Layer) (*Entry, error) {
 	}
 	// Replacing an entry (a --no-cache build, or two builds at once):
 	// what was built on the old layer does not fit the new one.
-	if old, err := readEntry(meta); err == nil {
-		if entries, err := c.List(ctx); err == nil {
-			for _, e := range entries {
-				if e.Namespace == ns && e.Key == l.Key {
-					old = e
-				}
+	if _, err := os.Stat(meta); err == nil {
+		entries, _ := c.List(ctx)
+		for _, old := range entries {
+			if old.Namespace == ns && old.Key == l.Key {
+				c.removeTree(entries, old)
 			}
-			c.removeTree(entries, old)
 		}
 	}
 	now := c.now()

@@ -2,7 +2,6 @@ package qemu
 
 import (
 	"context"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,11 +26,7 @@ func TestBootDebian12(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
 	defer cancel()
-	cache := &baseimage.Cache{Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
-	img, err := cache.Get(ctx, baseimage.Debian12())
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := debian12(ctx, t)
 	// Every build test boots with BIOS (SeaBIOS and the image's syslinux);
 	// this one covers UEFI (OVMF and systemd-boot) and the agent unit.
 	for _, fw := range []Firmware{FirmwareUEFI} {
@@ -41,7 +36,7 @@ func TestBootDebian12(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer os.RemoveAll(dir)
-			cfg := Config{Name: "boot-" + string(fw), Dir: dir, Base: img.Path, Firmware: fw, Accel: AccelTCG, Network: true}
+			cfg := Config{Name: "boot-" + string(fw), Dir: dir, Base: base, Firmware: fw, Accel: AccelTCG, Network: true}
 			if fw == FirmwareUEFI { // the boot checks the agent unit too
 				cfg.Drives = []Drive{{Path: makeSeed(t, dir), Format: "raw", ReadOnly: true}}
 			}

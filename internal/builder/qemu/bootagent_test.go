@@ -43,12 +43,7 @@ func BenchmarkBootToAgent(b *testing.B) {
 	defer cancel()
 	base := os.Getenv("GOLDSMITH_BOOT_BASE")
 	if base == "" {
-		cache := &baseimage.Cache{Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
-		img, err := cache.Get(ctx, baseimage.Debian12())
-		if err != nil {
-			b.Fatal(err)
-		}
-		base = img.Path
+		base = debian12(ctx, b)
 	}
 	bin := vmtest.AgentBinary(b, "../../../cmd/goldsmith")
 	fws := []Firmware{FirmwareBIOS, FirmwareUEFI}
@@ -90,15 +85,8 @@ func bootToAgent(ctx context.Context, t testing.TB, base, bin string, fw Firmwar
 	defer vm.Kill()
 	actx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	c, err := agent.NewClient(actx, agent.ClientOptions{SocketPath: cfg.WithDefaults().AgentPath()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := dial(actx, t, cfg)
 	defer c.Close()
-	if _, err := c.Info(actx); err != nil {
-		b, _ := os.ReadFile(cfg.WithDefaults().SerialPath())
-		t.Fatalf("%v\n%s", err, tail(b, 3000))
-	}
 	answered := time.Since(start)
 	state := guestSh(actx, t, c, agent.DefaultWaitBooted)
 	up, cpu := time.Since(start), cpuSeconds(vm.cmd.Process.Pid)
@@ -121,6 +109,36 @@ func bootToAgent(ctx context.Context, t testing.TB, base, bin string, fw Firmwar
 		}
 	}
 	return up.Seconds(), cpu
+}
+
+// debian12 is the debian-12 base image, built into the default cache on
+// the first call (minutes).
+func debian12(ctx context.Context, t testing.TB) string {
+	t.Helper()
+	cache := &baseimage.Cache{Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	img, err := cache.Get(ctx, baseimage.Debian12())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img.Path
+}
+
+// dial connects to a VM's agent and waits (up to 5 minutes) until it
+// answers; a failure quotes the end of the serial console.
+func dial(ctx context.Context, t testing.TB, cfg Config) *agent.Client {
+	t.Helper()
+	actx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	c, err := agent.NewClient(actx, agent.ClientOptions{SocketPath: cfg.WithDefaults().AgentPath()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Info(actx); err != nil {
+		c.Close()
+		b, _ := os.ReadFile(cfg.WithDefaults().SerialPath())
+		t.Fatalf("%v\n%s", err, tail(b, 3000))
+	}
+	return c
 }
 
 func guestSh(ctx context.Context, t testing.TB, c *agent.Client, script string) string {

@@ -2,14 +2,12 @@ package qemu
 
 import (
 	"context"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/goldsmith-dev/goldsmith/internal/agent"
-	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
 	"github.com/goldsmith-dev/goldsmith/internal/vmtest"
 )
 
@@ -21,11 +19,7 @@ func TestSaveAndResume(t *testing.T) {
 	vmtest.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	cache := &baseimage.Cache{Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
-	img, err := cache.Get(ctx, baseimage.Debian12())
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := debian12(ctx, t)
 	bin := vmtest.AgentBinary(t, "../../../cmd/goldsmith")
 	dir, err := os.MkdirTemp("", "gs")
 	if err != nil {
@@ -33,7 +27,7 @@ func TestSaveAndResume(t *testing.T) {
 	}
 	defer os.RemoveAll(dir)
 	seed := agentSeed(t, dir, bin)
-	cfg := Config{Name: "save", Dir: filepath.Join(dir, "a"), Base: img.Path, Accel: AccelTCG, Network: true,
+	cfg := Config{Name: "save", Dir: filepath.Join(dir, "a"), Base: base, Accel: AccelTCG, Network: true,
 		DiskCache: "unsafe", Drives: []Drive{{Path: seed, Format: "raw", ReadOnly: true}}}
 	if err := os.Mkdir(cfg.Dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -89,19 +83,4 @@ func TestSaveAndResume(t *testing.T) {
 	if err := vm2.Shutdown(sctx); err != nil {
 		t.Error(err)
 	}
-}
-
-func dial(ctx context.Context, t *testing.T, cfg Config) *agent.Client {
-	t.Helper()
-	actx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-	defer cancel()
-	c, err := agent.NewClient(actx, agent.ClientOptions{SocketPath: cfg.WithDefaults().AgentPath()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Info(actx); err != nil {
-		b, _ := os.ReadFile(cfg.WithDefaults().SerialPath())
-		t.Fatalf("%v\n%s", err, tail(b, 3000))
-	}
-	return c
 }
