@@ -10,48 +10,6 @@ import (
 	"time"
 )
 
-// run sends one QMP command and returns its "return" value. It gives up
-// when ctx ends (QEMU may still carry the command out).
-func (v *VM) run(ctx context.Context, execute string, args any) (json.RawMessage, error) {
-	select {
-	case <-v.done:
-		return nil, fmt.Errorf("%s: the VM has stopped", execute)
-	default:
-	}
-	if v.mon == nil {
-		return nil, fmt.Errorf("%s: no QMP connection to the VM", execute)
-	}
-	req := map[string]any{"execute": execute}
-	if args != nil {
-		req["arguments"] = args
-	}
-	cmd, err := json.Marshal(req)
-	if err != nil {
-		return nil, err
-	}
-	type result struct {
-		out []byte
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() { out, err := v.mon.Run(cmd); ch <- result{out, err} }()
-	select {
-	case r := <-ch:
-		if r.err != nil {
-			return nil, fmt.Errorf("%s: %w", execute, r.err)
-		}
-		var resp struct {
-			Return json.RawMessage `json:"return"`
-		}
-		if err := json.Unmarshal(r.out, &resp); err != nil {
-			return nil, fmt.Errorf("%s: %w", execute, err)
-		}
-		return resp.Return, nil
-	case <-ctx.Done():
-		return nil, fmt.Errorf("%s: %w", execute, ctx.Err())
-	}
-}
-
 // State is a saved VM state (a QEMU migration stream in a file).
 type State struct {
 	Path string
@@ -174,7 +132,7 @@ func (v *VM) waitRunning(ctx context.Context) error {
 				return fmt.Errorf("load the VM state %s: %w", v.Config.Incoming, err)
 			}
 		default:
-			return fmt.Errorf("load the VM state %s: the VM is %s, not running: %s", v.Config.Incoming, st.Status, v.stderr)
+			return fmt.Errorf("load the VM state %s: the VM is %q, not running (QMP said %s): %s", v.Config.Incoming, st.Status, out, v.stderr)
 		}
 		select {
 		case <-ctx.Done():

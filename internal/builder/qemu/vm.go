@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -23,6 +24,7 @@ type VM struct {
 
 	cmd    *exec.Cmd
 	mon    *qmp.SocketMonitor
+	qmpID  atomic.Uint64 // the last QMP command id
 	stderr *tailBuffer
 	done   chan struct{} // closed when the process has exited
 	err    error         // exit status, set before done closes
@@ -117,26 +119,6 @@ func Launch(ctx context.Context, cfg Config) (*VM, error) {
 	return v, nil
 }
 
-// connectQMP waits for QEMU's QMP socket and completes the handshake.
-func (v *VM) connectQMP(ctx context.Context) error {
-	for {
-		mon, err := qmp.NewSocketMonitor("unix", v.Config.QMPPath(), 2*time.Second)
-		if err == nil {
-			if err = mon.Connect(); err == nil {
-				v.mon = mon
-				return nil
-			}
-		}
-		select {
-		case <-v.done:
-			return fmt.Errorf("qemu exited while starting: %v: %s", v.err, v.stderr)
-		case <-ctx.Done():
-			return fmt.Errorf("wait for qemu to start: %w", ctx.Err())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
 // Shutdown asks the guest to power off (ACPI, via QMP system_powerdown) and
 // waits until QEMU exits or ctx is done; then it kills QEMU. It returns nil
 // only for a clean power-off.
@@ -147,7 +129,7 @@ func (v *VM) Shutdown(ctx context.Context) error {
 	default:
 	}
 	if v.mon != nil {
-		if _, err := v.mon.Run([]byte(`{"execute":"system_powerdown"}`)); err != nil {
+		if _, err := v.run(ctx, "system_powerdown", nil); err != nil {
 			v.Kill()
 			return fmt.Errorf("ask the guest to power off: %w; killed it", err)
 		}
