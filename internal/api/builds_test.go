@@ -100,6 +100,11 @@ func TestImageCreationAndWorkflowExecutions(t *testing.T) {
 		wf.TotalStepsFailed != 1 || wf.TotalStepsSucceeded != 1 || !strings.HasPrefix(aws.ToString(wf.WorkflowExecutionId), "wf-") {
 		t.Fatalf("workflow execution: %+v", wf)
 	}
+	// The execution names a managed workflow that GetWorkflow returns.
+	mw := must[*imagebuilder.GetWorkflowOutput](t)(tb.a.GetWorkflow(ctx, &imagebuilder.GetWorkflowInput{WorkflowBuildVersionArn: wf.WorkflowBuildVersionArn}))
+	if mw.Workflow.Type != types.WorkflowTypeBuild || aws.ToString(mw.Workflow.Owner) != "Amazon" || !strings.Contains(aws.ToString(mw.Workflow.Data), "action: ExecuteComponents") {
+		t.Fatalf("managed workflow %s: %+v", aws.ToString(wf.WorkflowBuildVersionArn), mw.Workflow)
+	}
 	one := must[*imagebuilder.GetWorkflowExecutionOutput](t)(tb.a.GetWorkflowExecution(ctx, &imagebuilder.GetWorkflowExecutionInput{WorkflowExecutionId: wf.WorkflowExecutionId}))
 	if aws.ToString(one.ImageBuildVersionArn) != image || one.Status != types.WorkflowExecutionStatusFailed {
 		t.Fatalf("GetWorkflowExecution: %+v", one)

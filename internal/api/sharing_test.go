@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -79,6 +80,25 @@ func TestManagedCatalog(t *testing.T) {
 		t.Errorf("reboot-test-linux type = %s", got.Component.Type)
 	}
 	_, err := tb.a.DeleteComponent(ctx, &imagebuilder.DeleteComponentInput{ComponentBuildVersionArn: got.Component.Arn})
+	wantCode(t, err, "ForbiddenException")
+
+	// The managed workflows: one per type, as AWS tooling names them.
+	wfs := must[*imagebuilder.ListWorkflowsOutput](t)(tb.b.ListWorkflows(ctx, &imagebuilder.ListWorkflowsInput{Owner: types.OwnershipAmazon}))
+	var wfNames []string
+	for _, w := range wfs.WorkflowVersionList {
+		wfNames = append(wfNames, string(w.Type)+" "+aws.ToString(w.Name))
+	}
+	if want := []string{"BUILD build-image", "DISTRIBUTION distribute-image", "TEST test-image"}; !slices.Equal(wfNames, want) {
+		t.Errorf("managed workflows = %v, want %v", wfNames, want)
+	}
+	for _, ref := range []string{"build/build-image/x.x.x", "test/test-image/1.0.0", "distribution/distribute-image/1.0.0/1"} {
+		w := must[*imagebuilder.GetWorkflowOutput](t)(tb.b.GetWorkflow(ctx, &imagebuilder.GetWorkflowInput{
+			WorkflowBuildVersionArn: aws.String("arn:aws:imagebuilder:" + region + ":aws:workflow/" + ref)}))
+		if aws.ToString(w.Workflow.Owner) != "Amazon" || !strings.Contains(aws.ToString(w.Workflow.Data), "steps:") {
+			t.Errorf("%s: %+v", ref, w.Workflow)
+		}
+	}
+	_, err = tb.a.DeleteWorkflow(ctx, &imagebuilder.DeleteWorkflowInput{WorkflowBuildVersionArn: aws.String("arn:aws:imagebuilder:" + region + ":aws:workflow/build/build-image/1.0.0/1")})
 	wantCode(t, err, "ForbiddenException")
 }
 

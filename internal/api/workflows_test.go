@@ -124,7 +124,7 @@ func TestWorkflows(t *testing.T) {
 		{"by name", &imagebuilder.ListWorkflowsInput{ByName: true}, 2},
 		{"type filter", &imagebuilder.ListWorkflowsInput{Filters: []types.Filter{{Name: aws.String("type"), Values: []string{"TEST"}}}}, 1},
 		{"page", &imagebuilder.ListWorkflowsInput{MaxResults: aws.Int32(2)}, 2},
-		{"amazon", &imagebuilder.ListWorkflowsInput{Owner: types.OwnershipAmazon}, 0},
+		{"amazon (the managed workflows)", &imagebuilder.ListWorkflowsInput{Owner: types.OwnershipAmazon}, 3},
 	} {
 		t.Run("list "+tc.name, func(t *testing.T) {
 			l := must[*imagebuilder.ListWorkflowsOutput](t)(tb.a.ListWorkflows(ctx, tc.in))

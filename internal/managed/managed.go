@@ -1,6 +1,7 @@
-// Package managed is the catalogue of components Goldsmith ships, the
-// counterpart of Image Builder's Amazon-managed components: usable in
-// recipes by name (update-linux) or by name and version.
+// Package managed is the catalogue of components and workflows Goldsmith
+// ships, the counterpart of Image Builder's Amazon-managed ones: components
+// are usable in recipes by name (update-linux) or by name and version;
+// workflows describe the steps every build runs.
 package managed
 
 import (
@@ -12,7 +13,7 @@ import (
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
 )
 
-//go:embed components/*.yaml
+//go:embed components/*.yaml workflows/*.yaml
 var files embed.FS
 
 // Version is the version every shipped component currently has.
@@ -57,4 +58,42 @@ func versionMatches(pattern, v string) bool {
 	}
 	c, err := arn.ParseVersion(v)
 	return err == nil && p.Matches(c)
+}
+
+// Workflow is a shipped workflow document: what a build's workflow
+// executions of its type run.
+type Workflow struct {
+	Name string
+	// Type is BUILD, TEST or DISTRIBUTION.
+	Type    string
+	Version string
+	Data    []byte
+}
+
+// workflowTypes are the shipped workflows' types.
+var workflowTypes = map[string]string{"build-image": "BUILD", "test-image": "TEST", "distribute-image": "DISTRIBUTION"}
+
+// Workflows lists the shipped workflows, one per type.
+func Workflows() []Workflow {
+	out := make([]Workflow, 0, len(workflowTypes))
+	for name, typ := range workflowTypes {
+		data, err := files.ReadFile("workflows/" + name + ".yaml")
+		if err != nil {
+			panic("managed workflow " + name + " is not embedded")
+		}
+		out = append(out, Workflow{Name: name, Type: typ, Version: Version, Data: data})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// WorkflowName is the shipped workflow of a type (BUILD, TEST or
+// DISTRIBUTION).
+func WorkflowName(typ string) string {
+	for name, t := range workflowTypes {
+		if t == typ {
+			return name
+		}
+	}
+	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
@@ -26,7 +27,12 @@ func BaseImageARN(region string) arn.ARN {
 	return arn.New(region, arn.AWSAccount, arn.Image, BaseImageName).WithVersion(arn.MustParseVersion("1.0.0/1"))
 }
 
-// seedCatalog stores the managed components and the base image, owned by
+// managedWorkflowARN is the build version ARN of a managed workflow.
+func managedWorkflowARN(region, typ, name, version string) arn.ARN {
+	return arn.NewWorkflow(region, arn.AWSAccount, arn.WorkflowType(strings.ToLower(typ)), name).WithVersion(arn.MustParseVersion(version + "/1"))
+}
+
+// seedCatalog stores the managed components and workflows and the base image, owned by
 // "aws", unless they are stored already.
 func (s *Service) seedCatalog(ctx context.Context) error {
 	put := func(rec store.Record) error {
@@ -54,6 +60,18 @@ func (s *Service) seedCatalog(ctx context.Context) error {
 			Data: string(mc.Data), Encrypted: true, DateCreated: catalogTime, Publisher: "Goldsmith"}
 		if err := put(componentRecord(a, c)); err != nil {
 			return fmt.Errorf("seed managed component %s: %w", name, err)
+		}
+	}
+	for _, mw := range managed.Workflows() {
+		params, err := parsedWorkflow(string(mw.Data))
+		if err != nil {
+			return fmt.Errorf("managed workflow %s: %w", mw.Name, err)
+		}
+		a := managedWorkflowARN(s.region, mw.Type, mw.Name, mw.Version)
+		w := &Workflow{Arn: a.String(), Name: mw.Name, Version: mw.Version, Description: "Goldsmith-managed " + strings.ToLower(mw.Type) + " workflow",
+			Type: mw.Type, State: &State{Status: "ACTIVE"}, Owner: AmazonOwner, Data: string(mw.Data), DateCreated: catalogTime, Parameters: params}
+		if err := put(workflowRecord(a, w)); err != nil {
+			return fmt.Errorf("seed managed workflow %s: %w", mw.Name, err)
 		}
 	}
 	if _, err := baseimage.Lookup(BaseImageName); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/goldsmith-dev/goldsmith/internal/apierr"
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
+	"github.com/goldsmith-dev/goldsmith/internal/managed"
 	"github.com/goldsmith-dev/goldsmith/internal/store"
 )
 
@@ -81,7 +82,7 @@ func stepWorkflow(step string) (WorkflowType, string) {
 		return WorkflowTest, "RunCommand"
 	case step == "shutdown-test-vm":
 		return WorkflowTest, "TerminateInstance"
-	case step == "convert" || step == "sbom":
+	case step == "convert" || step == "sbom" || step == "store-artifacts":
 		return WorkflowDistribution, "DistributeImage"
 	case step == "launch-build-vm":
 		return WorkflowBuild, "LaunchInstance"
@@ -95,11 +96,10 @@ func stepWorkflow(step string) (WorkflowType, string) {
 	return WorkflowBuild, "RunCommand"
 }
 
-// managedWorkflow is the ARN of the AWS-managed workflow of a type.
+// managedWorkflow is the ARN of the managed workflow of a type (seeded by
+// seedCatalog).
 func (s *Service) managedWorkflow(t WorkflowType) string {
-	name := map[WorkflowType]string{WorkflowBuild: "build-image", WorkflowTest: "test-image", WorkflowDistribution: "distribute-image"}[t]
-	wt := map[WorkflowType]string{WorkflowBuild: "build", WorkflowTest: "test", WorkflowDistribution: "distribution"}[t]
-	return "arn:aws:imagebuilder:" + s.region + ":aws:workflow/" + wt + "/" + name + "/1.0.0/1"
+	return managedWorkflowARN(s.region, string(t), managed.WorkflowName(string(t)), managed.Version).String()
 }
 
 // RecordStep records a build step in the image's workflow executions.
