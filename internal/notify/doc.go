@@ -46,7 +46,8 @@
 // Builder API (PENDING, CREATING, BUILDING, TESTING, DISTRIBUTING,
 // INTEGRATING, AVAILABLE, FAILED, CANCELLED, DEPRECATED, DISABLED, DELETED).
 // As with SNS on AWS, the builder publishes to the topic when an image
-// becomes AVAILABLE or FAILED ([Status.Notifies]). testdata/*.json holds
+// becomes AVAILABLE or FAILED, and also when it is CANCELLED
+// ([Status.Notifies]): once per image, at its end. testdata/*.json holds
 // complete examples, checked by the tests.
 //
 // # Request
@@ -67,9 +68,10 @@
 // a 2xx answer is success; 408, 429, 5xx and network errors are worth
 // retrying (with the server's Retry-After, if any); any other answer is
 // permanent ([IsPermanent]). [Notifier.Deliver] retries with exponential
-// backoff and jitter within a [RetryPolicy]. A durable job queue calls Send
-// and schedules its own retries; everything else goes through a
-// [Dispatcher], which queues events in memory and delivers them from
-// worker goroutines so that a build never waits on a slow webhook, in order
-// for each image.
+// backoff and jitter within a [RetryPolicy]. The server does not hold
+// events in memory: it enqueues each one as a job (internal/queue's Notify)
+// in the transaction that changes the image's state, and a worker calls
+// Send, with the job queue's retries (about seven hours of them), so an
+// event survives restarts and crashes. Delivery is at least once:
+// deduplicate on the event id.
 package notify

@@ -40,8 +40,13 @@ func (s Status) Valid() bool {
 }
 
 // Notifies reports whether an image entering s is published to its
-// infrastructure configuration's topic: AVAILABLE and FAILED, as on AWS.
-func (s Status) Notifies() bool { return s == StatusAvailable || s == StatusFailed }
+// infrastructure configuration's topic: AVAILABLE and FAILED, as on AWS,
+// and CANCELLED, the third final state, so that whoever waits for a build
+// to end hears of every end. An image reaches one final state only, so it
+// is notified once.
+func (s Status) Notifies() bool {
+	return s == StatusAvailable || s == StatusFailed || s == StatusCancelled
+}
 
 // Envelope values of every Event.
 const (
@@ -176,12 +181,4 @@ func NewEvent(c ImageStateChange, id string, at time.Time) (Event, error) {
 		ev.Detail.PreviousState = &State{Status: c.Previous}
 	}
 	return ev, nil
-}
-
-// orderKey is what events that must be delivered in order share: the image.
-func (ev Event) orderKey() string {
-	if ev.Detail.Image.ARN != "" {
-		return ev.Detail.Image.ARN
-	}
-	return ev.ID
 }

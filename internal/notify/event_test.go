@@ -140,7 +140,7 @@ func TestStatusNotifies(t *testing.T) {
 		if !s.Valid() {
 			t.Errorf("%s.Valid() = false", s)
 		}
-		want := s == notify.StatusAvailable || s == notify.StatusFailed
+		want := s == notify.StatusAvailable || s == notify.StatusFailed || s == notify.StatusCancelled
 		if got := s.Notifies(); got != want {
 			t.Errorf("%s.Notifies() = %v, want %v", s, got, want)
 		}

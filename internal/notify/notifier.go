@@ -119,7 +119,8 @@ func (n *Notifier) Send(ctx context.Context, topicARN string, ev Event) error {
 // RetryPolicy allows: after a retryable failure it waits the webhook's
 // Retry-After, or else an exponential backoff with jitter. It returns nil,
 // the permanent or last *DeliveryError, or an error wrapping ctx's error.
-// It blocks until done; see Dispatcher for delivery in the background.
+// It blocks until done; a durable queue calls Send instead and retries
+// with its own schedule.
 func (n *Notifier) Deliver(ctx context.Context, topicARN string, ev Event) error {
 	w, body, err := n.prepare(topicARN, ev)
 	if err != nil {

@@ -33,15 +33,3 @@ func TestParseRetryAfter(t *testing.T) {
 		}
 	}
 }
-
-func TestShardIsStable(t *testing.T) {
-	t.Parallel()
-	for _, n := range []int{1, 2, 4, 7} {
-		a := shard("arn:aws:imagebuilder:goldsmith-local-1:123456789012:image/web/1.2.0/3", n)
-		for range 3 {
-			if b := shard("arn:aws:imagebuilder:goldsmith-local-1:123456789012:image/web/1.2.0/3", n); a != b || a < 0 || a >= n {
-				t.Fatalf("shard over %d workers: %d then %d", n, a, b)
-			}
-		}
-	}
-}

@@ -15,17 +15,21 @@
 // Queue.InsertTx enqueues a job inside a store transaction: the job is
 // committed or rolled back with the records written in that transaction.
 // The kinds are the Args types of this package (BuildImage, kind
-// "build_image"); each has its River queue, attempts and uniqueness. A
+// "build_image", in queue "builds"; Notify, kind "notify", in queue
+// "notifications"); each has its River queue, attempts and uniqueness. A
 // BuildImage is unique by ImageARN in every job state: inserting it again
-// returns the existing job with Inserted.Duplicate set.
+// returns the existing job with Inserted.Duplicate set. A Notify is unique
+// by its event id, and River's backoff spaces its retries (an outbox: the
+// event is committed with the change it reports).
 //
-// NewWorkers gives the workers of one process: a function per kind and a
-// concurrency. Workers.Start fetches and runs jobs; Workers.Stop stops
+// NewWorkers gives the workers of one process: a function per kind (a
+// process may run builds, deliver notifications, or both) and a
+// concurrency per queue. Workers.Start fetches and runs jobs; Workers.Stop stops
 // fetching, waits for running jobs while its ctx lasts, then cancels them so
 // that River hands them back (available again, the attempt not counted)
 // and waits up to WorkersConfig.CancelTimeout for them to return.
 //
-// Queue.Stats (jobs waiting and running, over every worker) and
+// Queue.Stats (build jobs waiting and running, over every worker) and
 // Workers.Running / Workers.Concurrency (this process) are for metrics.
 //
 // # Heartbeats and dead workers

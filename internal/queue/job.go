@@ -59,8 +59,9 @@ func newJob[T Args](rj *river.Job[T], hb *heartbeat) *Job[T] {
 // riverWorker is the River worker of kind T: it runs fn with a heartbeat.
 type riverWorker[T Args] struct {
 	river.WorkerDefaults[T]
-	w  *Workers
-	fn func(ctx context.Context, job *Job[T]) error
+	w       *Workers
+	fn      func(ctx context.Context, job *Job[T]) error
+	counted bool // in Workers.Running
 }
 
 // Timeout is River's timeout of the job; see the package doc and
@@ -84,8 +85,10 @@ func rescueTimeout(attemptedAt *time.Time, now time.Time, window time.Duration) 
 
 func (rw *riverWorker[T]) Work(ctx context.Context, rj *river.Job[T]) error {
 	w := rw.w
-	w.running.Add(1)
-	defer w.running.Add(-1)
+	if rw.counted {
+		w.running.Add(1)
+		defer w.running.Add(-1)
+	}
 	hctx, cancel := context.WithCancelCause(ctx)
 	hb := &heartbeat{
 		b:        w.q.b,

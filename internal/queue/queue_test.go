@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -86,6 +87,7 @@ func runSuite(t *testing.T, b testBackend) {
 		{"MigrateConcurrently", testMigrateConcurrently},
 		{"Stats", testStats},
 		{"ForeignTx", testForeignTx},
+		{"Notify", testNotify},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -669,7 +671,7 @@ func TestWorkersConfigValidate(t *testing.T) {
 		want string // "" for valid
 	}{
 		{"defaults", WorkersConfig{BuildImage: fn}, ""},
-		{"no handler", WorkersConfig{}, "no BuildImage function"},
+		{"no handler", WorkersConfig{}, "nothing to run"},
 		{"negative concurrency", WorkersConfig{BuildImage: fn, Concurrency: -1}, "concurrency -1"},
 		{"heartbeat timeout too short", WorkersConfig{BuildImage: fn, HeartbeatInterval: 10 * time.Second}, "less than twice"},
 		{"negative duration", WorkersConfig{BuildImage: fn, CancelTimeout: -time.Second}, "negative duration"},
@@ -785,5 +787,73 @@ func BenchmarkHundredBuilds(b *testing.B) {
 			b.ReportMetric(float64(completeAll.Milliseconds())/float64(b.N), "ms-to-complete-100")
 			b.ReportMetric(0, "ns/op")
 		})
+	}
+}
+
+// testNotify: a Notify job is retried after a failure (River's backoff,
+// 1 s after the first) and not after a Permanent one; one per event id;
+// workers without BuildImage leave builds queued.
+func testNotify(t *testing.T, b testBackend) {
+	tb := setup(t, b)
+	ctx := context.Background()
+	attempts := make(chan string, 10)
+	w, err := NewWorkers(tb.queue, WorkersConfig{Logger: tb.log, PollInterval: 100 * time.Millisecond,
+		Notify: func(ctx context.Context, job *Job[Notify]) error {
+			attempts <- fmt.Sprintf("%s#%d", job.Args.EventID, job.Attempt)
+			switch {
+			case job.Args.EventID == "refused":
+				return Permanent(errors.New("the webhook refused the event"))
+			case job.Attempt == 1:
+				return errors.New("the webhook is down")
+			}
+			return nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Concurrency() != 0 {
+		t.Errorf("notify-only workers: concurrency %d, want 0 builds", w.Concurrency())
+	}
+	if err := w.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		if err := w.Stop(sctx); err != nil {
+			t.Errorf("stop workers: %v", err)
+		}
+	})
+	insert := func(id string) Inserted {
+		var ins Inserted
+		if err := tb.store.WithTx(ctx, func(tx store.Tx) error {
+			var err error
+			ins, err = tb.queue.InsertTx(ctx, tx, Notify{EventID: id, TopicARN: "arn:aws:sns:us-east-1:111111111111:t", Event: []byte(`{"id":"` + id + `"}`)})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return ins
+	}
+	retried, refused := insert("retried"), insert("refused")
+	if again := insert("retried"); !again.Duplicate || again.JobID != retried.JobID {
+		t.Errorf("the same event again: %+v, want a duplicate of job %d", again, retried.JobID)
+	}
+	build := enqueue(t, tb.store, tb.queue, 1)
+	if row := waitState(t, tb.queue, retried.JobID, rivertype.JobStateCompleted); row.Attempt != 2 {
+		t.Errorf("retried event completed at attempt %d, want 2", row.Attempt)
+	}
+	if row := waitState(t, tb.queue, refused.JobID, rivertype.JobStateCancelled); row.Attempt != 1 {
+		t.Errorf("refused event ended at attempt %d, want 1", row.Attempt)
+	}
+	if row := jobRow(t, tb.queue, build.JobID); row.State != rivertype.JobStateAvailable {
+		t.Errorf("a build ran on notify-only workers: %s", row.State)
+	}
+	got := map[string]bool{}
+	for len(attempts) > 0 {
+		got[<-attempts] = true
+	}
+	if want := map[string]bool{"retried#1": true, "retried#2": true, "refused#1": true}; !maps.Equal(got, want) {
+		t.Errorf("attempts %v, want %v", got, want)
 	}
 }

@@ -15,11 +15,19 @@ import (
 // same in every process on the database: the rescuer runs in whichever
 // process River elects.
 type WorkersConfig struct {
-	// BuildImage runs a BuildImage job. Required. See the package doc for
-	// what it must do.
+	// BuildImage runs a BuildImage job. See the package doc for what it
+	// must do. Without it, this process runs no builds.
 	BuildImage func(ctx context.Context, job *Job[BuildImage]) error
-	// Concurrency is how many jobs this process runs at once. Default: 1.
+	// Concurrency is how many builds this process runs at once. Default: 1.
 	Concurrency int
+	// Notify delivers a Notify job's event (one attempt: return an error,
+	// wrapped with Permanent when retrying cannot help, and River retries
+	// later). Without it, this process delivers no notifications. At
+	// least one of BuildImage and Notify is required.
+	Notify func(ctx context.Context, job *Job[Notify]) error
+	// NotifyConcurrency is how many notifications this process delivers at
+	// once. Default: 4.
+	NotifyConcurrency int
 	// ID names this worker in the database (River's client id; the jobs'
 	// attempted_by). It must be unique among running processes. Default:
 	// River's, the host name and the start time.
@@ -47,6 +55,9 @@ func (c WorkersConfig) WithDefaults() WorkersConfig {
 	if c.Concurrency == 0 {
 		c.Concurrency = 1
 	}
+	if c.NotifyConcurrency == 0 {
+		c.NotifyConcurrency = 4
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -67,10 +78,12 @@ func (c WorkersConfig) WithDefaults() WorkersConfig {
 
 func (c WorkersConfig) validate() error {
 	switch {
-	case c.BuildImage == nil:
-		return errors.New("queue workers: no BuildImage function: set WorkersConfig.BuildImage")
+	case c.BuildImage == nil && c.Notify == nil:
+		return errors.New("queue workers: nothing to run: set WorkersConfig.BuildImage, Notify or both")
 	case c.Concurrency < 1 || c.Concurrency > 10_000:
 		return fmt.Errorf("queue workers: concurrency %d: set 1 to 10000 jobs at once", c.Concurrency)
+	case c.NotifyConcurrency < 1 || c.NotifyConcurrency > 10_000:
+		return fmt.Errorf("queue workers: notify concurrency %d: set 1 to 10000 at once", c.NotifyConcurrency)
 	case c.HeartbeatInterval < 0 || c.HeartbeatTimeout < 0 || c.PollInterval < 0 || c.CancelTimeout < 0:
 		return errors.New("queue workers: a negative duration: set the heartbeat, poll and cancel durations to positive values")
 	case c.HeartbeatTimeout < 2*c.HeartbeatInterval:
@@ -99,13 +112,25 @@ func NewWorkers(q *Queue, cfg WorkersConfig) (*Workers, error) {
 	}
 	w := &Workers{q: q, cfg: cfg}
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, &riverWorker[BuildImage]{w: w, fn: cfg.BuildImage}); err != nil {
-		return nil, fmt.Errorf("queue workers: %w", err)
+	queues := map[string]river.QueueConfig{}
+	if cfg.BuildImage != nil {
+		if err := river.AddWorkerSafely(workers, &riverWorker[BuildImage]{w: w, fn: cfg.BuildImage, counted: true}); err != nil {
+			return nil, fmt.Errorf("queue workers: %w", err)
+		}
+		queues[QueueBuilds] = river.QueueConfig{MaxWorkers: cfg.Concurrency}
+	} else {
+		w.cfg.Concurrency = 0
+	}
+	if cfg.Notify != nil {
+		if err := river.AddWorkerSafely(workers, &riverWorker[Notify]{w: w, fn: cfg.Notify}); err != nil {
+			return nil, fmt.Errorf("queue workers: %w", err)
+		}
+		queues[QueueNotifications] = river.QueueConfig{MaxWorkers: cfg.NotifyConcurrency}
 	}
 	c, err := q.b.newClient(&river.Config{
 		ID:                   cfg.ID,
 		Logger:               cfg.Logger,
-		Queues:               map[string]river.QueueConfig{QueueBuilds: {MaxWorkers: cfg.Concurrency}},
+		Queues:               queues,
 		Workers:              workers,
 		JobTimeout:           -1, // per job: see riverWorker.Timeout
 		RescueStuckJobsAfter: cfg.HeartbeatTimeout,
@@ -152,10 +177,11 @@ func (w *Workers) Stop(ctx context.Context) error {
 	return nil
 }
 
-// Concurrency is how many jobs this process runs at most.
+// Concurrency is how many builds this process runs at most (0 without
+// BuildImage).
 func (w *Workers) Concurrency() int { return w.cfg.Concurrency }
 
-// Running is how many jobs this process is running.
+// Running is how many builds this process is running.
 func (w *Workers) Running() int { return int(w.running.Load()) }
 
 // ID is the worker's name in the database (see WorkersConfig.ID).

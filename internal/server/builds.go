@@ -57,51 +57,64 @@ func (b queueBuilds) Enqueue(ctx context.Context, tx store.Tx, account string, i
 	return err
 }
 
-// startWorkers runs queued builds in this process until ctx ends; the
-// returned func stops them gracefully (running builds get until its
+// startWorkers runs queued builds (unless c.Build.Workers is negative) and
+// delivers notifications (when this process has webhooks) until ctx ends;
+// the returned func stops them gracefully (running builds get until its
 // context's deadline, then are handed back to the queue).
-func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Service, files artifacts.Store, m *metrics.Metrics) (*queue.Workers, func(context.Context) error, error) {
+func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Service, files artifacts.Store, m *metrics.Metrics, ns *notifications) (*queue.Workers, func(context.Context) error, error) {
 	bc := c.Build
-	if bc.Workers < 0 {
-		return nil, func(context.Context) error { return nil }, nil
+	none := func(context.Context) error { return nil }
+	wc := queue.WorkersConfig{Concurrency: max(bc.Workers, 1), Logger: c.Logger}
+	if ns.enabled() {
+		wc.Notify = ns.deliver
 	}
-	tmp, err := workerTempDir(bc.TempDir, c.Logger)
-	if err != nil {
-		return nil, nil, err
-	}
-	bc.TempDir = tmp
-	runner := &imagebuild.Runner{
-		Service: svc, Artifacts: files, Bases: &baseimage.Cache{Dir: bc.BaseCache},
-		AgentBinary: bc.AgentBinary, Accel: bc.Accel, NoNetwork: bc.NoNetwork, TempDir: bc.TempDir, Log: c.Logger, Metrics: m,
-	}
-	switch bc.CacheDir {
-	case "off":
-	case "":
-		runner.Cache = &stepcache.Cache{Dir: filepath.Join(c.DataDir, "steps")}
-	default:
-		runner.Cache = &stepcache.Cache{Dir: bc.CacheDir}
-	}
-	if runner.Cache != nil && bc.SharedCache != "" {
-		if runner.Cache.Shared, err = artifacts.Open(ctx, bc.SharedCache); err != nil {
-			return nil, nil, fmt.Errorf("shared step cache: %w", err)
+	var runner *imagebuild.Runner
+	if bc.Workers >= 0 {
+		tmp, err := workerTempDir(bc.TempDir, c.Logger)
+		if err != nil {
+			return nil, nil, err
+		}
+		bc.TempDir = tmp
+		none = func(context.Context) error {
+			_ = os.Remove(tmp) // when empty: a build handed back may have left files for the next start
+			return nil
+		}
+		runner = &imagebuild.Runner{
+			Service: svc, Artifacts: files, Bases: &baseimage.Cache{Dir: bc.BaseCache},
+			AgentBinary: bc.AgentBinary, Accel: bc.Accel, NoNetwork: bc.NoNetwork, TempDir: bc.TempDir, Log: c.Logger, Metrics: m,
+		}
+		switch bc.CacheDir {
+		case "off":
+		case "":
+			runner.Cache = &stepcache.Cache{Dir: filepath.Join(c.DataDir, "steps")}
+		default:
+			runner.Cache = &stepcache.Cache{Dir: bc.CacheDir}
+		}
+		if runner.Cache != nil && bc.SharedCache != "" {
+			if runner.Cache.Shared, err = artifacts.Open(ctx, bc.SharedCache); err != nil {
+				return nil, nil, fmt.Errorf("shared step cache: %w", err)
+			}
+		}
+		wc.BuildImage = func(ctx context.Context, job *queue.Job[queue.BuildImage]) error {
+			return runBuild(ctx, runner, job, c.Logger)
 		}
 	}
-	w, err := queue.NewWorkers(q, queue.WorkersConfig{
-		Concurrency: max(bc.Workers, 1), Logger: c.Logger,
-		BuildImage: func(ctx context.Context, job *queue.Job[queue.BuildImage]) error {
-			return runBuild(ctx, runner, job, c.Logger)
-		},
-	})
+	if wc.BuildImage == nil && wc.Notify == nil {
+		return nil, none, nil
+	}
+	w, err := queue.NewWorkers(q, wc)
 	if err != nil {
 		return nil, nil, err
 	}
-	runner.Worker = w.ID()
+	if runner != nil {
+		runner.Worker = w.ID()
+	}
 	if err := w.Start(ctx); err != nil {
-		return nil, nil, fmt.Errorf("start the build workers: %w", err)
+		return nil, nil, fmt.Errorf("start the queue workers: %w", err)
 	}
 	stop := func(ctx context.Context) error {
 		err := w.Stop(ctx)
-		_ = os.Remove(tmp) // when empty: a build handed back may have left files for the next start
+		_ = none(ctx)
 		return err
 	}
 	return w, stop, nil
@@ -128,14 +141,13 @@ func runBuild(ctx context.Context, r *imagebuild.Runner, job *queue.Job[queue.Bu
 }
 
 // plane is what runs builds: the queue, the service over the store, the
-// event fan-out (webhooks, metrics) and this process's workers.
+// webhook outbox, metrics and this process's workers.
 type plane struct {
 	q           *queue.Queue
 	svc         *service.Service
 	metrics     *metrics.Metrics
 	workers     *queue.Workers
 	stopWorkers func(context.Context) error
-	closeEvents func()
 	log         *slog.Logger
 }
 
@@ -168,33 +180,31 @@ func startPlane(ctx context.Context, c Config, st store.Store) (*plane, error) {
 		},
 		Log: c.Logger,
 	})
-	events, closeEvents, err := imageEvents(c, p.metrics)
+	ns, err := newNotifications(c, q)
 	if err != nil {
 		return nil, err
 	}
-	p.closeEvents = closeEvents
-	p.svc, err = service.New(ctx, service.Config{Store: st, Region: c.Region, Logger: c.Logger, Builds: queueBuilds{q}, OnImageState: events, Artifacts: files})
+	p.svc, err = service.New(ctx, service.Config{Store: st, Region: c.Region, Logger: c.Logger, Builds: queueBuilds{q},
+		OnImageState: imageMetrics(p.metrics), Notifications: ns, Artifacts: files})
 	if err != nil {
-		closeEvents()
 		return nil, err
 	}
 	p.metrics.SetImageCounter(p.svc.ImagesByState)
-	if p.workers, p.stopWorkers, err = startWorkers(ctx, c, q, p.svc, files, p.metrics); err != nil {
-		closeEvents()
+	if p.workers, p.stopWorkers, err = startWorkers(ctx, c, q, p.svc, files, p.metrics, ns); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
-// stop gives running builds a minute to finish (then hands them back to
-// the queue) and delivers pending notifications.
+// stop gives running builds and notification deliveries a minute to
+// finish (then hands them back to the queue: another process, or this one
+// at its next start, takes them).
 func (p *plane) stop(ctx context.Context) {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	if err := p.stopWorkers(sctx); err != nil {
-		p.log.Warn("stopping the build workers", "err", err)
+		p.log.Warn("stopping the queue workers", "err", err)
 	}
-	p.closeEvents()
 }
 
 // RunWorker runs queued builds in this process, without the API, until ctx

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,29 +42,8 @@ func TestNotificationsAndMetrics(t *testing.T) {
 
 	srv := servertest.Start(t, server.Config{Build: server.BuildConfig{Workers: -1},
 		Webhooks: []notify.Webhook{{TopicARN: topic, URL: hook.URL, Secret: secret}}})
-	ctx, c, endpoint := context.Background(), srv.Client, srv.Endpoint
-	comp, err := c.CreateComponent(ctx, &imagebuilder.CreateComponentInput{Name: aws.String("hello"), SemanticVersion: aws.String("1.0.0"), Platform: types.PlatformLinux,
-		Data: aws.String("name: hello\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Say\n        action: ExecuteBash\n        inputs:\n          commands: [echo hi]\n")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("web"), SemanticVersion: aws.String("1.0.0"), ParentImage: aws.String("debian-12"),
-		Components: []types.ComponentConfiguration{{ComponentArn: comp.ComponentBuildVersionArn}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	infra, err := c.CreateInfrastructureConfiguration(ctx, &imagebuilder.CreateInfrastructureConfigurationInput{Name: aws.String("local"),
-		InstanceProfileName: aws.String("none"), SnsTopicArn: aws.String(topic)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := c.CreateImage(ctx, &imagebuilder.CreateImageInput{ImageRecipeArn: rec.ImageRecipeArn, InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.CancelImageCreation(ctx, &imagebuilder.CancelImageCreationInput{ImageBuildVersionArn: img.ImageBuildVersionArn}); err != nil {
-		t.Fatal(err)
-	}
+	endpoint := srv.Endpoint
+	img := cancelledImage(t, srv.Client, topic)
 	select {
 	case body := <-got:
 		var ev struct {
@@ -81,7 +61,7 @@ func TestNotificationsAndMetrics(t *testing.T) {
 		if err := json.Unmarshal(body, &ev); err != nil {
 			t.Fatal(err)
 		}
-		if ev.Detail.State.Status != "CANCELLED" || ev.Detail.Previous.Status != "PENDING" || len(ev.Resources) != 1 || ev.Resources[0] != aws.ToString(img.ImageBuildVersionArn) {
+		if ev.Detail.State.Status != "CANCELLED" || ev.Detail.Previous.Status != "PENDING" || len(ev.Resources) != 1 || ev.Resources[0] != img {
 			t.Fatalf("event: %s", body)
 		}
 	case <-time.After(30 * time.Second):
@@ -104,4 +84,98 @@ func TestNotificationsAndMetrics(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
+}
+
+// cancelledImage creates an image whose infrastructure configuration names
+// topic, and cancels it while it is queued (no build workers): the state
+// change that is notified. It returns the image's ARN.
+func cancelledImage(t *testing.T, c *imagebuilder.Client, topic string) string {
+	t.Helper()
+	ctx := context.Background()
+	comp, err := c.CreateComponent(ctx, &imagebuilder.CreateComponentInput{Name: aws.String("hello"), SemanticVersion: aws.String("1.0.0"), Platform: types.PlatformLinux,
+		Data: aws.String("name: hello\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Say\n        action: ExecuteBash\n        inputs:\n          commands: [echo hi]\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("web"), SemanticVersion: aws.String("1.0.0"), ParentImage: aws.String("debian-12"),
+		Components: []types.ComponentConfiguration{{ComponentArn: comp.ComponentBuildVersionArn}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	infra, err := c.CreateInfrastructureConfiguration(ctx, &imagebuilder.CreateInfrastructureConfigurationInput{Name: aws.String("local"),
+		InstanceProfileName: aws.String("none"), SnsTopicArn: aws.String(topic)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := c.CreateImage(ctx, &imagebuilder.CreateImageInput{ImageRecipeArn: rec.ImageRecipeArn, InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CancelImageCreation(ctx, &imagebuilder.CancelImageCreationInput{ImageBuildVersionArn: img.ImageBuildVersionArn}); err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(img.ImageBuildVersionArn)
+}
+
+// TestNotificationSurvivesRestart: the event of a state change is
+// committed with the change, so a server that stops while the webhook is
+// down does not lose it: the next server on the same database delivers it,
+// with the same event id.
+func TestNotificationSurvivesRestart(t *testing.T) {
+	t.Parallel()
+	const topic = "arn:aws:sns:goldsmith-local-1:111111111111:restarts"
+	var up atomic.Bool
+	type call struct {
+		id     string
+		status int
+		body   []byte
+	}
+	calls := make(chan call, 100)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		c := call{id: r.Header.Get("X-Goldsmith-Event-Id"), status: http.StatusServiceUnavailable, body: body}
+		if up.Load() {
+			c.status = http.StatusOK
+		}
+		w.WriteHeader(c.status)
+		calls <- c
+	}))
+	defer hook.Close()
+	cfg := server.Config{DataDir: t.TempDir(), Build: server.BuildConfig{Workers: -1},
+		Webhooks: []notify.Webhook{{TopicARN: topic, URL: hook.URL, Secret: "a-webhook-secret-of-some-length"}}}
+	wait := func(what string) call {
+		t.Helper()
+		select {
+		case c := <-calls:
+			return c
+		case <-time.After(60 * time.Second):
+			t.Fatalf("no webhook call: %s", what)
+		}
+		return call{}
+	}
+
+	first := servertest.Start(t, cfg)
+	img := cancelledImage(t, first.Client, topic)
+	failed := wait("the first attempt")
+	if failed.status != http.StatusServiceUnavailable || failed.id == "" {
+		t.Fatalf("first attempt: %+v", failed)
+	}
+	first.Stop(t)
+	up.Store(true)
+
+	second := servertest.Start(t, cfg)
+	var got call
+	for got.status != http.StatusOK {
+		got = wait("the retry after the restart")
+	}
+	if got.id != failed.id || !strings.Contains(string(got.body), `"status":"CANCELLED"`) || !strings.Contains(string(got.body), img) {
+		t.Fatalf("delivered after the restart: id %s (first attempt %s): %s", got.id, failed.id, got.body)
+	}
+	// Delivered once: no further calls.
+	select {
+	case c := <-calls:
+		t.Errorf("a call after the delivery: %+v", c)
+	case <-time.After(3 * time.Second):
+	}
+	_ = second
 }

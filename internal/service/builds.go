@@ -23,6 +23,15 @@ type Builds interface {
 	Enqueue(ctx context.Context, tx store.Tx, account string, image arn.ARN) error
 }
 
+// Notifications tells the outside world of image state changes.
+type Notifications interface {
+	// NotifyTx records, inside tx (the transaction that makes the change),
+	// that ev is to be sent to ev.Topic: the change and its notification
+	// are committed together, or neither. It is called only for images
+	// whose infrastructure configuration names a topic.
+	NotifyTx(ctx context.Context, tx store.Tx, ev ImageEvent) error
+}
+
 // ImageStatus is an image build version's state.
 type ImageStatus string
 
@@ -370,6 +379,11 @@ func (s *Service) SetImageState(ctx context.Context, image arn.ARN, ch StateChan
 			infra, _ := obj["infrastructureConfiguration"].(map[string]any)
 			ev = &ImageEvent{Image: image, Name: str(obj, "name"), Pipeline: str(obj, "sourcePipelineArn"),
 				Topic: str(infra, "snsTopicArn"), Previous: cur, Status: ch.Status, Reason: ch.Reason, Time: s.now()}
+			if ev.Topic != "" && s.notify != nil {
+				if err := s.notify.NotifyTx(ctx, tx, *ev); err != nil {
+					return fmt.Errorf("record the notification of %s becoming %s: %w", image, ch.Status, err)
+				}
+			}
 		}
 		cur = ch.Status
 		return nil

@@ -93,6 +93,7 @@ type Service struct {
 	rows   rowCache // decoded ListComponents rows
 	builds Builds
 	events func(ImageEvent)
+	notify Notifications
 	files  artifacts.Store
 }
 
@@ -112,8 +113,11 @@ type Config struct {
 	// StartImagePipelineExecution answer that builds are not available.
 	Builds Builds
 	// OnImageState hears every committed image state change (for
-	// notifications and metrics); it must not block.
+	// metrics); it must not block.
 	OnImageState func(ImageEvent)
+	// Notifications records, with each image state change, the
+	// notification to its infrastructure configuration's topic; nil: none.
+	Notifications Notifications
 	// Artifacts is where builds store their outputs and logs; nil:
 	// GetImageLog answers that this server keeps no logs.
 	Artifacts artifacts.Store
@@ -133,7 +137,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{store: cfg.Store, region: cfg.Region, limits: cfg.Limits.WithDefaults(), now: cfg.Now, log: cfg.Logger, builds: cfg.Builds, events: cfg.OnImageState, files: cfg.Artifacts}
+	s := &Service{store: cfg.Store, region: cfg.Region, limits: cfg.Limits.WithDefaults(), now: cfg.Now, log: cfg.Logger, builds: cfg.Builds, events: cfg.OnImageState, notify: cfg.Notifications, files: cfg.Artifacts}
 	if err := s.seedCatalog(ctx); err != nil {
 		return nil, err
 	}

@@ -28,6 +28,15 @@ type Server struct {
 	Config   aws.Config // credentials and region of the first account
 	Client   *imagebuilder.Client
 	out      *Buffer
+	stop     func() // stops a server of Start and waits for it
+}
+
+// Stop stops a server of Start (as Ctrl-C would) and waits until it has
+// stopped; it fails the test if the server returns an error. Without it,
+// the server stops when the test ends.
+func (s *Server) Stop(t testing.TB) {
+	t.Helper()
+	s.stop()
 }
 
 // Output is what the server printed so far.
@@ -49,12 +58,16 @@ func Start(t testing.TB, cfg server.Config) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- server.Run(ctx, cfg) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server: %v", err)
-		}
-	})
+	var once sync.Once
+	s.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("server: %v", err)
+			}
+		})
+	}
+	t.Cleanup(s.stop)
 	s.await(t, done)
 	return s
 }
