@@ -133,8 +133,9 @@ systemctl disable e2scrub_reap.service
 rm -f /var/lib/man-db/auto-update
 # The kernel package built its initramfs before the overlay set MODULES=list.
 update-initramfs -u -k all
-# Debug images: root logs in on the serial console without a password.
-passwd --delete root
+# No password logs in as root: the agent does the builds, and an image
+# gets the accounts its components create.
+passwd --lock root >/dev/null
 rm -f ` + setupScriptPath + `
 `
 

@@ -15,7 +15,7 @@ import (
 // Version is the version of this builder. Bump it whenever a change here alters
 // the bytes of a built image: it is part of every image key, so bumping it
 // invalidates cached images.
-const Version = "4"
+const Version = "5"
 
 // DefaultSourceDateEpoch is used when neither Spec.SourceDateEpoch nor the
 // SOURCE_DATE_EPOCH environment variable is set (2025-01-01T00:00:00Z).

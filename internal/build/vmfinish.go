@@ -33,6 +33,9 @@ UNIT
   # --no-reload: the guest is about to power off; a reload costs seconds under TCG
   systemctl --no-reload enable goldsmith-ssh-hostkeys.service >/dev/null 2>&1 || true
 fi
+# An account without a password would log in on the console: lock root's
+# if it has none (a base made for debugging), as Image Builder's AMIs do.
+if [ -z "$(getent shadow root | cut -d: -f2)" ]; then passwd --lock root >/dev/null; fi
 truncate -s 0 /etc/machine-id
 rm -f /var/lib/dbus/machine-id
 command -v apt-get >/dev/null && apt-get clean

@@ -48,8 +48,10 @@ const (
 // and an nginx install ran 10-20 % faster (BENCHMARKS.md). A vendor of
 // AMD keeps the guest kernel from turning on Meltdown page table
 // isolation, which would make every system call far slower under TCG.
-// Guests that need x86-64-v3 (RHEL 10) take CPUModel "max".
-const TCGCPUModel = "qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16"
+// Guests that need x86-64-v3 (RHEL 10) take CPUModel "max". Without SVM
+// (which qemu64 offers): a guest with it loads kvm_amd at every boot, for
+// nested virtualization that TCG makes useless.
+const TCGCPUModel = "qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16,-svm"
 
 // AgentPort is the name of the virtio-serial port the guest agent opens
 // (/dev/virtio-ports/org.goldsmith.agent.0 in the guest).

@@ -26,25 +26,25 @@ func TestArgs(t *testing.T) {
 		want string
 	}{
 		{"tcg bios defaults", func(*Config) {},
-			common + " -accel tcg,thread=multi -cpu qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16 -smp 2 -m 1024" + disk + tail},
+			common + " -accel tcg,thread=multi -cpu qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16,-svm -smp 2 -m 1024" + disk + tail},
 		{"kvm", func(c *Config) { c.Accel = AccelKVM; c.CPUs = 4; c.MemoryMiB = 4096 },
 			common + " -accel kvm -cpu host -smp 4 -m 4096" + disk + tail},
 		{"uefi", func(c *Config) { c.Firmware = FirmwareUEFI },
-			common + " -accel tcg,thread=multi -cpu qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16 -smp 2 -m 1024" +
+			common + " -accel tcg,thread=multi -cpu qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16,-svm -smp 2 -m 1024" +
 				" -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd" +
 				" -drive if=pflash,format=raw,unit=1,file=/vm/OVMF_VARS.fd" + disk + tail},
 		{"network and seed", func(c *Config) {
 			c.Network = true
 			c.Drives = []Drive{{Path: "/seed.img", Format: "raw", ReadOnly: true}, {Path: "/data.qcow2", Format: "qcow2"}}
-		}, common + " -accel tcg,thread=multi -cpu qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16 -smp 2 -m 1024" + disk +
+		}, common + " -accel tcg,thread=multi -cpu qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16,-svm -smp 2 -m 1024" + disk +
 			" -drive file=/seed.img,format=raw,if=virtio,readonly=on -drive file=/data.qcow2,format=qcow2,if=virtio" +
 			" -netdev user,id=net0 -device virtio-net-pci,netdev=net0" + tail},
 		{"cpu model", func(c *Config) { c.CPUModel = "max" },
 			common + " -accel tcg,thread=multi -cpu max -smp 2 -m 1024" + disk + tail},
 		{"resume from a saved state", func(c *Config) { c.Incoming = "/vm/state" },
-			common + " -accel tcg,thread=multi -cpu qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16 -smp 2 -m 1024" + disk + tail + " -incoming exec:cat '/vm/state'"},
+			common + " -accel tcg,thread=multi -cpu qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16,-svm -smp 2 -m 1024" + disk + tail + " -incoming exec:cat '/vm/state'"},
 		{"unsafe cache", func(c *Config) { c.DiskCache = "unsafe" },
-			common + " -accel tcg,thread=multi -cpu qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16 -smp 2 -m 1024 -drive file=/vm/disk.qcow2,id=disk0,format=qcow2,if=virtio,discard=unmap,cache=unsafe" + tail},
+			common + " -accel tcg,thread=multi -cpu qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16,-svm -smp 2 -m 1024 -drive file=/vm/disk.qcow2,id=disk0,format=qcow2,if=virtio,discard=unmap,cache=unsafe" + tail},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
