@@ -103,7 +103,7 @@ func Exec(t testing.TB, binary string, env []string, args ...string) *Server {
 
 // await waits until the server printed its endpoint (failing the test when
 // it stops first) and sets Client from its first-start credentials.
-func (s *Server) await(t testing.TB, done <-chan error) {
+func (s *Server) await(t testing.TB, done chan error) {
 	t.Helper()
 	for i := 0; i < 400 && s.Endpoint == ""; i++ {
 		for _, f := range strings.Fields(s.out.String()) {
@@ -114,6 +114,7 @@ func (s *Server) await(t testing.TB, done <-chan error) {
 		if s.Endpoint == "" {
 			select {
 			case err := <-done:
+				done <- err // for the cleanup, which waits for it
 				t.Fatalf("server stopped: %v\n%s", err, s.out.String())
 			case <-time.After(25 * time.Millisecond):
 			}
