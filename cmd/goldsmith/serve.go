@@ -75,7 +75,8 @@ or JSON file:
     - id: "123456789012"
       keys:
         - {accessKeyId: AKIAEXAMPLEKEY000001, secretAccessKey: "…"}
-  webhooks:   # image state changes, for infrastructure configurations' snsTopicArn
+  webhooks:   # image ends, for infrastructure configurations' snsTopicArn;
+              # give every server and worker that should deliver them the same list
     - topicArn: arn:aws:sns:goldsmith-local-1:123456789012:builds
       url: https://hooks.example.com/goldsmith
       secret: "at least 16 characters"
