@@ -27,7 +27,10 @@ func (v *VM) connectQMP(ctx context.Context) error {
 	for {
 		mon, err := qmp.NewSocketMonitor("unix", v.Config.QMPPath(), 2*time.Second)
 		if err == nil {
-			if err = mon.Connect(); err == nil {
+			if err = mon.Connect(); err != nil {
+				// QEMU serves one QMP client at a time: free it for the next try.
+				_ = mon.Disconnect()
+			} else {
 				v.mon = mon
 				if _, err = v.run(ctx, "query-version", nil); err == nil {
 					return nil
