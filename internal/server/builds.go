@@ -63,7 +63,7 @@ func (b queueBuilds) Enqueue(ctx context.Context, tx store.Tx, account string, i
 // context's deadline, then are handed back to the queue).
 func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Service, files artifacts.Store, m *metrics.Metrics, ns *notifications) (*queue.Workers, func(context.Context) error, error) {
 	bc := c.Build
-	none := func(context.Context) error { return nil }
+	removeTemp := func() {} // this process's build folder, once the workers stop
 	wc := queue.WorkersConfig{Concurrency: max(bc.Workers, 1), Logger: c.Logger}
 	if ns.enabled() {
 		wc.Notify = ns.deliver
@@ -75,10 +75,9 @@ func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Se
 			return nil, nil, err
 		}
 		bc.TempDir = tmp
-		none = func(context.Context) error {
-			_ = os.Remove(tmp) // when empty: a build handed back may have left files for the next start
-			return nil
-		}
+		// Removed only when empty: a build handed back may have left files
+		// for the next start.
+		removeTemp = func() { _ = os.Remove(tmp) }
 		runner = &imagebuild.Runner{
 			Service: svc, Artifacts: files, Bases: &baseimage.Cache{Dir: bc.BaseCache},
 			AgentBinary: bc.AgentBinary, Accel: bc.Accel, NoNetwork: bc.NoNetwork, TempDir: bc.TempDir, Log: c.Logger, Metrics: m,
@@ -100,7 +99,7 @@ func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Se
 		}
 	}
 	if wc.BuildImage == nil && wc.Notify == nil {
-		return nil, none, nil
+		return nil, func(context.Context) error { return nil }, nil
 	}
 	w, err := queue.NewWorkers(q, wc)
 	if err != nil {
@@ -114,7 +113,7 @@ func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Se
 	}
 	stop := func(ctx context.Context) error {
 		err := w.Stop(ctx)
-		_ = none(ctx)
+		removeTemp()
 		return err
 	}
 	return w, stop, nil
