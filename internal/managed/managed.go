@@ -70,29 +70,30 @@ type Workflow struct {
 	Data    []byte
 }
 
-// workflowTypes are the shipped workflows' types.
-var workflowTypes = map[string]string{"build-image": "BUILD", "test-image": "TEST", "distribute-image": "DISTRIBUTION"}
+// workflows are the shipped workflows' names and types, one per type.
+var workflows = []struct{ name, typ string }{
+	{"build-image", "BUILD"}, {"distribute-image", "DISTRIBUTION"}, {"test-image", "TEST"},
+}
 
-// Workflows lists the shipped workflows, one per type.
+// Workflows lists the shipped workflows by name.
 func Workflows() []Workflow {
-	out := make([]Workflow, 0, len(workflowTypes))
-	for name, typ := range workflowTypes {
-		data, err := files.ReadFile("workflows/" + name + ".yaml")
+	out := make([]Workflow, len(workflows))
+	for i, w := range workflows {
+		data, err := files.ReadFile("workflows/" + w.name + ".yaml")
 		if err != nil {
-			panic("managed workflow " + name + " is not embedded")
+			panic("managed workflow " + w.name + " is not embedded")
 		}
-		out = append(out, Workflow{Name: name, Type: typ, Version: Version, Data: data})
+		out[i] = Workflow{Name: w.name, Type: w.typ, Version: Version, Data: data}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
 // WorkflowName is the shipped workflow of a type (BUILD, TEST or
 // DISTRIBUTION).
 func WorkflowName(typ string) string {
-	for name, t := range workflowTypes {
-		if t == typ {
-			return name
+	for _, w := range workflows {
+		if w.typ == typ {
+			return w.name
 		}
 	}
 	return ""

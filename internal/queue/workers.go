@@ -18,7 +18,8 @@ type WorkersConfig struct {
 	// BuildImage runs a BuildImage job. See the package doc for what it
 	// must do. Without it, this process runs no builds.
 	BuildImage func(ctx context.Context, job *Job[BuildImage]) error
-	// Concurrency is how many builds this process runs at once. Default: 1.
+	// Concurrency is how many builds this process runs at once. Default: 1
+	// with BuildImage, else 0.
 	Concurrency int
 	// Notify delivers a Notify job's event (one attempt: return an error,
 	// wrapped with Permanent when retrying cannot help, and River retries
@@ -52,7 +53,7 @@ type WorkersConfig struct {
 
 // WithDefaults returns c with defaults filled in.
 func (c WorkersConfig) WithDefaults() WorkersConfig {
-	if c.Concurrency == 0 {
+	if c.Concurrency == 0 && c.BuildImage != nil {
 		c.Concurrency = 1
 	}
 	if c.NotifyConcurrency == 0 {
@@ -80,7 +81,7 @@ func (c WorkersConfig) validate() error {
 	switch {
 	case c.BuildImage == nil && c.Notify == nil:
 		return errors.New("queue workers: nothing to run: set WorkersConfig.BuildImage, Notify or both")
-	case c.Concurrency < 1 || c.Concurrency > 10_000:
+	case c.BuildImage != nil && (c.Concurrency < 1 || c.Concurrency > 10_000):
 		return fmt.Errorf("queue workers: concurrency %d: set 1 to 10000 jobs at once", c.Concurrency)
 	case c.NotifyConcurrency < 1 || c.NotifyConcurrency > 10_000:
 		return fmt.Errorf("queue workers: notify concurrency %d: set 1 to 10000 at once", c.NotifyConcurrency)
@@ -118,8 +119,6 @@ func NewWorkers(q *Queue, cfg WorkersConfig) (*Workers, error) {
 			return nil, fmt.Errorf("queue workers: %w", err)
 		}
 		queues[QueueBuilds] = river.QueueConfig{MaxWorkers: cfg.Concurrency}
-	} else {
-		w.cfg.Concurrency = 0
 	}
 	if cfg.Notify != nil {
 		if err := river.AddWorkerSafely(workers, &riverWorker[Notify]{w: w, fn: cfg.Notify}); err != nil {

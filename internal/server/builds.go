@@ -64,7 +64,7 @@ func (b queueBuilds) Enqueue(ctx context.Context, tx store.Tx, account string, i
 func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Service, files artifacts.Store, m *metrics.Metrics, ns *notifications) (*queue.Workers, func(context.Context) error, error) {
 	bc := c.Build
 	removeTemp := func() {} // this process's build folder, once the workers stop
-	wc := queue.WorkersConfig{Concurrency: max(bc.Workers, 1), Logger: c.Logger}
+	wc := queue.WorkersConfig{Logger: c.Logger}
 	if ns.enabled() {
 		wc.Notify = ns.deliver
 	}
@@ -94,6 +94,7 @@ func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Se
 				return nil, nil, fmt.Errorf("shared step cache: %w", err)
 			}
 		}
+		wc.Concurrency = max(bc.Workers, 1)
 		wc.BuildImage = func(ctx context.Context, job *queue.Job[queue.BuildImage]) error {
 			return runBuild(ctx, runner, job, c.Logger)
 		}

@@ -163,7 +163,7 @@ func TestNotificationSurvivesRestart(t *testing.T) {
 	first.Stop(t)
 	up.Store(true)
 
-	second := servertest.Start(t, cfg)
+	servertest.Start(t, cfg)
 	var got call
 	for got.status != http.StatusOK {
 		got = wait("the retry after the restart")
@@ -177,5 +177,4 @@ func TestNotificationSurvivesRestart(t *testing.T) {
 		t.Errorf("a call after the delivery: %+v", c)
 	case <-time.After(3 * time.Second):
 	}
-	_ = second
 }
