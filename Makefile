@@ -19,11 +19,11 @@ demo: setup build
 # Packages that boot VMs run two at a time: a TCG guest rarely keeps both
 # cores busy (boots wait on I/O and timers), so two packages side by side
 # took 853 s (with one more test) where one at a time took 1,088 s.
-VM_PKGS := ./internal/baseimage/... ./internal/builder/... ./internal/build/... ./internal/imagebuild/...
+VM_PKGS := ./internal/baseimage/... ./internal/machine/... ./internal/workflow/... ./internal/buildjob/...
 
 test:
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 20m $$($(GO) list ./... | grep -v -e /internal/baseimage -e /internal/builder -e '/internal/build$$' -e /internal/imagebuild)
+	$(GO) test -count=1 -timeout 20m $$($(GO) list ./... | grep -v -e /internal/baseimage -e /internal/machine -e /internal/workflow -e /internal/buildjob)
 	$(GO) test -count=1 -timeout 40m -p 2 $(VM_PKGS)
 	$(MAKE) fuzz
 

@@ -24,7 +24,7 @@ cache="$out/steps"
 
 echo "== warm-up: base image (cached after the first run)"
 SECONDS=0
-bin/goldsmith build -f internal/build/testdata/e2e/recipe.yaml -o "$out/warm" --skip-tests --accelerator "${ACCEL:-auto}" --cache-dir "$cache" "$@" >/dev/null 2>&1 || true
+bin/goldsmith build -f internal/workflow/testdata/e2e/recipe.yaml -o "$out/warm" --skip-tests --accelerator "${ACCEL:-auto}" --cache-dir "$cache" "$@" >/dev/null 2>&1 || true
 echo "warm-up took ${SECONDS}s"
 
 echo "== reference image, base image and booted base cached, no component cached ($(nproc) cores, accelerator: ${ACCEL:-auto})"

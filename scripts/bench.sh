@@ -14,6 +14,6 @@ go test ./internal/queue/ -run '^$' -bench HundredBuilds -benchtime 3x
 echo "== API (10,000 components, SigV4 clients in a second process)"
 scripts/bench-api.sh
 echo "== boot to a ready agent under the accelerator in use (BIOS and UEFI, twice each)"
-go test ./internal/builder/qemu/ -run '^$' -bench BootToAgent -benchtime 2x
+go test ./internal/machine/qemu/ -run '^$' -bench BootToAgent -benchtime 2x
 echo "== VM builds: the reference image, then a rebuild from the step cache"
 scripts/bench-build.sh

@@ -14,8 +14,8 @@ import (
 
 	"github.com/goldsmith-dev/goldsmith/internal/artifacts"
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
-	"github.com/goldsmith-dev/goldsmith/internal/build"
-	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
+	"github.com/goldsmith-dev/goldsmith/internal/workflow"
+	"github.com/goldsmith-dev/goldsmith/internal/machine/qemu"
 	"github.com/goldsmith-dev/goldsmith/internal/component"
 	"github.com/goldsmith-dev/goldsmith/internal/progress"
 	"github.com/goldsmith-dev/goldsmith/internal/recipe"
@@ -47,11 +47,11 @@ requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
 			if err != nil {
 				return &exitError{exitInvalid, err}
 			}
-			fs, err := build.ParseFormats(formats)
+			fs, err := workflow.ParseFormats(formats)
 			if err != nil {
 				return &exitError{exitInvalid, err}
 			}
-			opts := build.Options{
+			opts := workflow.Options{
 				Recipe: r, OutDir: out, Formats: fs, MemoryMiB: memory, CPUs: cpus,
 				Accel: qemu.Accel(accel), CPUModel: cpuModel, Firmware: qemu.Firmware(firmware), TestFirmware: qemu.Firmware(testFirmware),
 				NoNetwork: noNetwork, KeepOnFailure: keep, SkipTests: skipTests, AgentBinary: agentBin,
@@ -67,7 +67,7 @@ requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
 			}
 			opts.NoCache = noCache
 			opts.Reporter = newReporter(cmd)
-			res, err := build.Build(cmd.Context(), opts)
+			res, err := workflow.Build(cmd.Context(), opts)
 			if res != nil && res.Manifest != nil {
 				printTimings(cmd.ErrOrStderr(), res.Manifest)
 			}
@@ -112,7 +112,7 @@ requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
 	return cmd
 }
 
-func newReporter(cmd *cobra.Command) build.Reporter {
+func newReporter(cmd *cobra.Command) workflow.Reporter {
 	w := cmd.ErrOrStderr()
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		return progress.NewLive(f)
@@ -122,7 +122,7 @@ func newReporter(cmd *cobra.Command) build.Reporter {
 
 // printTimings shows where the time went: every build step, and every
 // component phase inside the VMs.
-func printTimings(w io.Writer, m *build.Manifest) {
+func printTimings(w io.Writer, m *workflow.Manifest) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "build step\ttime\t")
 	for _, t := range m.Timings.Steps {

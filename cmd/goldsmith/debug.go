@@ -13,7 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/goldsmith-dev/goldsmith/internal/agent"
-	"github.com/goldsmith-dev/goldsmith/internal/build"
+	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 )
 
 func newDebugCommand() *cobra.Command {
@@ -23,16 +23,16 @@ func newDebugCommand() *cobra.Command {
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
-			data, err := os.ReadFile(filepath.Join(dir, build.DebugFile))
+			data, err := os.ReadFile(filepath.Join(dir, workflow.DebugFile))
 			if errors.Is(err, os.ErrNotExist) {
 				return &exitError{exitInvalid, fmt.Errorf("no VM is kept for %s: build with --keep-on-failure, and keep that build running", dir)}
 			}
 			if err != nil {
 				return err
 			}
-			var info build.DebugInfo
+			var info workflow.DebugInfo
 			if err := json.Unmarshal(data, &info); err != nil {
-				return fmt.Errorf("%s is damaged: %w", build.DebugFile, err)
+				return fmt.Errorf("%s is damaged: %w", workflow.DebugFile, err)
 			}
 			ctx := cmd.Context()
 			c, err := agent.Dial(ctx, info.AgentSocket)

@@ -37,7 +37,7 @@ func (b *recordingBuilds) Enqueue(ctx context.Context, tx store.Tx, account stri
 
 // TestImageCreationAndWorkflowExecutions: creating images through the API
 // (the queue is a recorder here; TestImageBuildsThroughTheAPI in
-// internal/imagebuild runs real builds), their states, workflow step
+// internal/buildjob runs real builds), their states, workflow step
 // executions, cancellation and the error cases.
 func TestImageCreationAndWorkflowExecutions(t *testing.T) {
 	t.Parallel()
@@ -72,7 +72,7 @@ func TestImageCreationAndWorkflowExecutions(t *testing.T) {
 		t.Fatalf("pipeline images: %+v", imgs.ImageSummaryList)
 	}
 
-	// A worker's progress, as internal/imagebuild records it.
+	// A worker's progress, as internal/buildjob records it.
 	a, _ := arn.Parse(image)
 	now := time.Now()
 	for _, ev := range []service.StepEvent{

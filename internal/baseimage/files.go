@@ -31,7 +31,7 @@ func kernelCmdline(id ids) string {
 // local file systems: under TCG starting the agent (mounting the seed disk,
 // loading a large static binary) takes seconds, which now overlap with the
 // rest of the boot. The host waits for the boot to finish and for the network
-// before it runs anything (internal/build's dialAgent).
+// before it runs anything (internal/workflow's dialAgent).
 const agentUnit = `[Unit]
 Description=Goldsmith guest agent (from the ` + AgentLabel + ` seed disk)
 Documentation=https://github.com/goldsmith-dev/goldsmith

@@ -10,7 +10,7 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
-	"github.com/goldsmith-dev/goldsmith/internal/build"
+	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
 )
 
@@ -62,15 +62,15 @@ func (l *Live) println(format string, args ...any) {
 	fmt.Fprintf(l.p, format+"\n", args...)
 }
 
-// StepStarted implements build.Observer.
+// StepStarted implements workflow.Observer.
 func (l *Live) StepStarted(name string) {
 	l.mu.Lock()
 	l.step, l.where, l.since, l.tail = name, "", time.Now(), nil
 	l.mu.Unlock()
 }
 
-// StepFinished implements build.Observer.
-func (l *Live) StepFinished(t build.Timing) {
+// StepFinished implements workflow.Observer.
+func (l *Live) StepFinished(t workflow.Timing) {
 	if t.Status == "skipped" {
 		l.println("↷ %-28s %8s  %s", t.Step, "", t.Note)
 		return
@@ -85,8 +85,8 @@ func (l *Live) StepFinished(t build.Timing) {
 	}
 }
 
-// ComponentEvent implements build.Reporter.
-func (l *Live) ComponentEvent(c *build.Component, stage string, e toe.Event) {
+// ComponentEvent implements workflow.Reporter.
+func (l *Live) ComponentEvent(c *workflow.Component, stage string, e toe.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch e.Kind {
@@ -104,7 +104,7 @@ func (l *Live) ComponentEvent(c *build.Component, stage string, e toe.Event) {
 	}
 }
 
-// Logf implements build.Reporter.
+// Logf implements workflow.Reporter.
 func (l *Live) Logf(format string, args ...any) { l.println("  "+format, args...) }
 
 // Close stops the view.

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/goldsmith-dev/goldsmith/internal/build"
+	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
 )
 
@@ -31,11 +31,11 @@ func (p *Plain) line(format string, args ...any) {
 	fmt.Fprintf(p.w, "%s %s\n", p.now().UTC().Format("15:04:05.000"), fmt.Sprintf(format, args...))
 }
 
-// StepStarted implements build.Observer.
+// StepStarted implements workflow.Observer.
 func (p *Plain) StepStarted(name string) { p.line("==> %s", name) }
 
-// StepFinished implements build.Observer.
-func (p *Plain) StepFinished(t build.Timing) {
+// StepFinished implements workflow.Observer.
+func (p *Plain) StepFinished(t workflow.Timing) {
 	switch t.Status {
 	case "success":
 		p.line("<== %s done in %s", t.Step, t.Duration.Round(time.Millisecond))
@@ -47,8 +47,8 @@ func (p *Plain) StepFinished(t build.Timing) {
 	p.line("<== %s %s after %s", t.Step, t.Status, t.Duration.Round(time.Millisecond))
 }
 
-// ComponentEvent implements build.Reporter.
-func (p *Plain) ComponentEvent(c *build.Component, stage string, e toe.Event) {
+// ComponentEvent implements workflow.Reporter.
+func (p *Plain) ComponentEvent(c *workflow.Component, stage string, e toe.Event) {
 	switch e.Kind {
 	case toe.EventStepStart:
 		p.line("    %s/%s %s (%s)", c.Name, e.Phase, e.Step, e.Action)
@@ -65,5 +65,5 @@ func (p *Plain) ComponentEvent(c *build.Component, stage string, e toe.Event) {
 	}
 }
 
-// Logf implements build.Reporter.
+// Logf implements workflow.Reporter.
 func (p *Plain) Logf(format string, args ...any) { p.line("    "+format, args...) }

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goldsmith-dev/goldsmith/internal/build"
+	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
 )
 
@@ -15,13 +15,13 @@ func TestPlain(t *testing.T) {
 	var buf bytes.Buffer
 	p := NewPlain(&buf)
 	p.now = func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 6e6, time.UTC) }
-	c := &build.Component{Name: "nginx"}
+	c := &workflow.Component{Name: "nginx"}
 	p.StepStarted("build:nginx")
 	p.ComponentEvent(c, "build", toe.Event{Kind: toe.EventStepStart, Phase: "build", Step: "Install", Action: "ExecuteBash"})
 	p.ComponentEvent(c, "build", toe.Event{Kind: toe.EventStepOutput, Phase: "build", Step: "Install", Line: "Setting up nginx"})
 	p.ComponentEvent(c, "build", toe.Event{Kind: toe.EventStepEnd, Phase: "build", Step: "Install", Status: toe.StatusFailed, Duration: 1500 * time.Millisecond, Message: "exit status 1"})
 	p.ComponentEvent(c, "build", toe.Event{Kind: toe.EventReboot, Phase: "build", Step: "Install"})
-	p.StepFinished(build.Timing{Step: "build:nginx", Status: "failed", Duration: 2 * time.Second})
+	p.StepFinished(workflow.Timing{Step: "build:nginx", Status: "failed", Duration: 2 * time.Second})
 	p.Logf("accelerator: %s", "tcg")
 	want := `03:04:05.006 ==> build:nginx
 03:04:05.006     nginx/build Install (ExecuteBash)

@@ -14,8 +14,8 @@ import (
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
 	"github.com/goldsmith-dev/goldsmith/internal/artifacts"
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
-	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
-	"github.com/goldsmith-dev/goldsmith/internal/imagebuild"
+	"github.com/goldsmith-dev/goldsmith/internal/machine/qemu"
+	"github.com/goldsmith-dev/goldsmith/internal/buildjob"
 	"github.com/goldsmith-dev/goldsmith/internal/metrics"
 	"github.com/goldsmith-dev/goldsmith/internal/queue"
 	"github.com/goldsmith-dev/goldsmith/internal/service"
@@ -68,7 +68,7 @@ func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Se
 	if ns.enabled() {
 		wc.Notify = ns.deliver
 	}
-	var runner *imagebuild.Runner
+	var runner *buildjob.Runner
 	if bc.Workers >= 0 {
 		tmp, err := workerTempDir(bc.TempDir, c.Logger)
 		if err != nil {
@@ -78,7 +78,7 @@ func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Se
 		// Removed only when empty: a build handed back may have left files
 		// for the next start.
 		removeTemp = func() { _ = os.Remove(tmp) }
-		runner = &imagebuild.Runner{
+		runner = &buildjob.Runner{
 			Service: svc, Artifacts: files, Bases: &baseimage.Cache{Dir: bc.BaseCache},
 			AgentBinary: bc.AgentBinary, Accel: bc.Accel, NoNetwork: bc.NoNetwork, TempDir: bc.TempDir, Log: c.Logger, Metrics: m,
 		}
@@ -123,7 +123,7 @@ func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Se
 // runBuild is the build job: a failed build is a FAILED image, not a job
 // error; a job error (the store unreachable) is retried, and on its last
 // attempt the image is marked FAILED so it never stays BUILDING.
-func runBuild(ctx context.Context, r *imagebuild.Runner, job *queue.Job[queue.BuildImage], log *slog.Logger) error {
+func runBuild(ctx context.Context, r *buildjob.Runner, job *queue.Job[queue.BuildImage], log *slog.Logger) error {
 	image, err := arn.Parse(job.Args.ImageARN)
 	if err != nil {
 		return fmt.Errorf("job %d: bad image ARN %q: %w", job.ID, job.Args.ImageARN, err)

@@ -23,7 +23,7 @@ import (
 // TestNotificationsAndMetrics: an image state change reaches the webhook
 // its infrastructure configuration's snsTopicArn names, signed, and shows
 // in /metrics. (No build workers here: cancelling a queued image is the
-// state change; internal/imagebuild covers real builds.)
+// state change; internal/buildjob covers real builds.)
 func TestNotificationsAndMetrics(t *testing.T) {
 	t.Parallel()
 	const topic = "arn:aws:sns:goldsmith-local-1:111111111111:builds"

@@ -1,4 +1,4 @@
-package build_test
+package workflow_test
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/goldsmith-dev/goldsmith/internal/agent"
-	"github.com/goldsmith-dev/goldsmith/internal/build"
+	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 	"github.com/goldsmith-dev/goldsmith/internal/recipe"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
 	"github.com/goldsmith-dev/goldsmith/internal/vmtest"
@@ -59,9 +59,9 @@ func assertNothingLeft(t *testing.T, tmp string) {
 func TestBuildEndToEnd(t *testing.T) {
 	vmTest(t)
 	out, tmp := t.TempDir(), t.TempDir()
-	res, err := build.Build(t.Context(), build.Options{
+	res, err := workflow.Build(t.Context(), workflow.Options{
 		Recipe: loadRecipe(t, "testdata/e2e/recipe.yaml"), OutDir: out, TempDir: tmp,
-		Formats: []build.Format{build.QCOW2, build.VHDX}, AgentBinary: agentBinary(t), NoNetwork: true,
+		Formats: []workflow.Format{workflow.QCOW2, workflow.VHDX}, AgentBinary: agentBinary(t), NoNetwork: true,
 		Reporter: testReporter{t},
 	})
 	if err != nil {
@@ -136,7 +136,7 @@ func TestBuildFailingTestPhase(t *testing.T) {
 		defer cancel()
 		debugged <- debugKeptVM(ctx, out)
 	}()
-	_, err := build.Build(ctx, build.Options{
+	_, err := workflow.Build(ctx, workflow.Options{
 		Recipe: loadRecipe(t, "testdata/e2e/failing-recipe.yaml"), OutDir: out, TempDir: tmp,
 		AgentBinary: agentBinary(t), NoNetwork: true, Reporter: testReporter{t}, KeepOnFailure: true,
 	})
@@ -144,12 +144,12 @@ func TestBuildFailingTestPhase(t *testing.T) {
 	if got := <-debugged; got != "built" {
 		t.Errorf("debug shell in the kept VM: read %q from /etc/goldsmith-marker, want \"built\"", got)
 	}
-	if _, err := os.Stat(filepath.Join(out, build.DebugFile)); err == nil {
-		t.Errorf("%s left after the build ended", build.DebugFile)
+	if _, err := os.Stat(filepath.Join(out, workflow.DebugFile)); err == nil {
+		t.Errorf("%s left after the build ended", workflow.DebugFile)
 	}
-	var f *build.Failure
+	var f *workflow.Failure
 	if !errors.As(err, &f) {
-		t.Fatalf("err = %v, want a *build.Failure", err)
+		t.Fatalf("err = %v, want a *workflow.Failure", err)
 	}
 	if f.Component != "failing-test" || f.Phase != "test" || f.Step != "ServiceAnswers" {
 		t.Errorf("failure names %s/%s/%s", f.Component, f.Phase, f.Step)
@@ -164,7 +164,7 @@ func TestBuildFailingTestPhase(t *testing.T) {
 	if len(images) != 0 {
 		t.Errorf("a failed build left images: %v", images)
 	}
-	m, err := build.ReadManifest(out)
+	m, err := workflow.ReadManifest(out)
 	if err != nil || m.Status != "failed" || !strings.Contains(m.Failure, "ServiceAnswers") {
 		t.Errorf("manifest of the failed build: %+v, %v", m, err)
 	}
@@ -177,12 +177,12 @@ func debugKeptVM(ctx context.Context, out string) string {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
 	defer cancel()
 	for ctx.Err() == nil {
-		data, err := os.ReadFile(filepath.Join(out, build.DebugFile))
+		data, err := os.ReadFile(filepath.Join(out, workflow.DebugFile))
 		if err != nil {
 			time.Sleep(200 * time.Millisecond)
 			continue
 		}
-		var info build.DebugInfo
+		var info workflow.DebugInfo
 		if json.Unmarshal(data, &info) != nil {
 			continue
 		}
@@ -205,10 +205,10 @@ func debugKeptVM(ctx context.Context, out string) string {
 type testReporter struct{ t *testing.T }
 
 func (r testReporter) StepStarted(name string) { r.t.Logf("==> %s", name) }
-func (r testReporter) StepFinished(t build.Timing) {
+func (r testReporter) StepFinished(t workflow.Timing) {
 	r.t.Logf("<== %s %s %s", t.Step, t.Status, t.Duration)
 }
-func (r testReporter) ComponentEvent(c *build.Component, stage string, e toe.Event) {
+func (r testReporter) ComponentEvent(c *workflow.Component, stage string, e toe.Event) {
 	if e.Line != "" {
 		r.t.Logf("    %s/%s %s | %s", c.Name, e.Phase, e.Step, e.Line)
 	}

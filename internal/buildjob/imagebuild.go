@@ -1,13 +1,13 @@
-// Package imagebuild runs the image builds the API queues. A Runner turns
+// Package buildjob runs the image builds the API queues. A Runner turns
 // an image's build spec (frozen when CreateImage or
 // StartImagePipelineExecution made the PENDING record) into a VM build
-// (internal/build), moves the image through BUILDING, TESTING and
+// (internal/workflow), moves the image through BUILDING, TESTING and
 // DISTRIBUTING, and ends it AVAILABLE with its outputs in the local
 // artifact store, or FAILED with a reason that names the component, phase
 // and step. A cancelled image (CancelImageCreation) stops its build: the
 // VM is stopped and every temporary file removed; a final state is never
 // left, so a cancelled or failed build never becomes AVAILABLE.
-package imagebuild
+package buildjob
 
 import (
 	"context"
@@ -24,8 +24,8 @@ import (
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
 	"github.com/goldsmith-dev/goldsmith/internal/artifacts"
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
-	"github.com/goldsmith-dev/goldsmith/internal/build"
-	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
+	"github.com/goldsmith-dev/goldsmith/internal/workflow"
+	"github.com/goldsmith-dev/goldsmith/internal/machine/qemu"
 	"github.com/goldsmith-dev/goldsmith/internal/metrics"
 	"github.com/goldsmith-dev/goldsmith/internal/progress"
 	"github.com/goldsmith-dev/goldsmith/internal/recipe"
@@ -128,8 +128,8 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 			r.Metrics.BuildFinished(string(st), time.Since(started))
 		}
 	}()
-	res, err := build.Build(bctx, build.Options{
-		Recipe: rec, OutDir: out, Formats: []build.Format{build.QCOW2}, Accel: r.Accel,
+	res, err := workflow.Build(bctx, workflow.Options{
+		Recipe: rec, OutDir: out, Formats: []workflow.Format{workflow.QCOW2}, Accel: r.Accel,
 		NoNetwork: r.NoNetwork, SkipTests: !spec.TestsEnabled, AgentBinary: r.AgentBinary, Bases: r.Bases,
 		Cache: r.Cache, CacheNamespace: account, TempDir: r.TempDir, Reporter: rep, Log: log,
 	})
@@ -162,7 +162,7 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 	rep.StepStarted(storeStep)
 	t0 := time.Now()
 	images, err := artifacts.PutDir(ctx, r.Artifacts, prefix, out, func(rel string) bool { return strings.HasPrefix(rel, "logs/") })
-	step := build.Timing{Step: storeStep, Start: t0, Duration: time.Since(t0), Status: "success"}
+	step := workflow.Timing{Step: storeStep, Start: t0, Duration: time.Since(t0), Status: "success"}
 	if err != nil {
 		step.Status, step.Error = "failed", err.Error()
 	}
@@ -189,7 +189,7 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 		Status: service.ImageAvailable, Outputs: service.Object{"amis": []any{}, "goldsmithArtifacts": files},
 		Extra: service.Object{
 			"goldsmithTimings":  service.Object{"totalSeconds": time.Since(started).Seconds(), "steps": steps},
-			"goldsmithManifest": r.Artifacts.URI(path.Join(prefix, build.ManifestFile)),
+			"goldsmithManifest": r.Artifacts.URI(path.Join(prefix, workflow.ManifestFile)),
 		},
 	})
 	if err != nil {
@@ -323,7 +323,7 @@ func (r *reporter) StepStarted(name string) {
 	}
 }
 
-func (r *reporter) StepFinished(t build.Timing) {
+func (r *reporter) StepFinished(t workflow.Timing) {
 	r.Plain.StepFinished(t)
 	r.metrics.StepFinished(t.Step, t.Status, t.Duration)
 	status := map[string]string{"success": "COMPLETED", "skipped": "SKIPPED", "failed": "FAILED", "cancelled": "CANCELLED"}[t.Status]

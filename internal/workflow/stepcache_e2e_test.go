@@ -1,4 +1,4 @@
-package build_test
+package workflow_test
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goldsmith-dev/goldsmith/internal/build"
+	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 	"github.com/goldsmith-dev/goldsmith/internal/stepcache"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
 )
@@ -16,7 +16,7 @@ import (
 // prints by the thousand.
 type quietReporter struct{ testReporter }
 
-func (r quietReporter) ComponentEvent(c *build.Component, stage string, e toe.Event) {
+func (r quietReporter) ComponentEvent(c *workflow.Component, stage string, e toe.Event) {
 	if strings.HasPrefix(e.Line, "TREE ") || strings.HasPrefix(e.Line, "PKG ") {
 		return
 	}
@@ -53,7 +53,7 @@ func cacheRecipe(t *testing.T, dir, va, vb, vc string) string {
 
 // cacheRun is one build of the cache test.
 type cacheRun struct {
-	manifest *build.Manifest
+	manifest *workflow.Manifest
 	out      string
 }
 
@@ -103,7 +103,7 @@ func TestStepCache(t *testing.T) {
 	run := func(name, recipePath string, noCache bool) cacheRun {
 		t.Helper()
 		out := filepath.Join(dir, name)
-		res, err := build.Build(t.Context(), build.Options{
+		res, err := workflow.Build(t.Context(), workflow.Options{
 			Recipe: loadRecipe(t, recipePath), OutDir: out, TempDir: tmp, AgentBinary: agentBinary(t),
 			NoNetwork: true, Reporter: quietReporter{testReporter{t}}, Cache: cache, NoCache: noCache,
 		})

@@ -1,8 +1,8 @@
-// Package build runs image builds as a list of named, typed steps. Every
+// Package workflow runs image builds as a list of named, typed steps. Every
 // step that ran gets its cleanup run, in reverse order, after success,
 // failure or cancellation, with a context of its own, so a cancelled build
 // still tears down its VMs and temporary files.
-package build
+package workflow
 
 import (
 	"context"

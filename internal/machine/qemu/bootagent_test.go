@@ -25,7 +25,7 @@ import (
 // logs each boot's times, the CPU time QEMU used (steadier than wall time on
 // a busy host) and the load average:
 //
-//	go test ./internal/builder/qemu -run '^$' -bench BootToAgent -benchtime 2x
+//	go test ./internal/machine/qemu -run '^$' -bench BootToAgent -benchtime 2x
 //
 // Other variables:
 //

@@ -1,4 +1,4 @@
-package build_test
+package workflow_test
 
 import (
 	"os"
@@ -8,22 +8,22 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goldsmith-dev/goldsmith/internal/build"
+	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 )
 
 func TestConvertArgs(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		f    build.Format
+		f    workflow.Format
 		want string
 	}{
-		{build.QCOW2, "convert -p -f qcow2 -O qcow2 -o compat=1.1 in.qcow2 out"},
-		{build.Raw, "convert -p -f qcow2 -O raw -S 4k in.qcow2 out"},
-		{build.VMDK, "convert -p -f qcow2 -O vmdk -o subformat=streamOptimized in.qcow2 out"},
-		{build.VHDX, "convert -p -f qcow2 -O vhdx -o subformat=dynamic in.qcow2 out"},
-		{build.VHD, "convert -p -f qcow2 -O vpc -o subformat=fixed,force_size=on in.qcow2 out"},
+		{workflow.QCOW2, "convert -p -f qcow2 -O qcow2 -o compat=1.1 in.qcow2 out"},
+		{workflow.Raw, "convert -p -f qcow2 -O raw -S 4k in.qcow2 out"},
+		{workflow.VMDK, "convert -p -f qcow2 -O vmdk -o subformat=streamOptimized in.qcow2 out"},
+		{workflow.VHDX, "convert -p -f qcow2 -O vhdx -o subformat=dynamic in.qcow2 out"},
+		{workflow.VHD, "convert -p -f qcow2 -O vpc -o subformat=fixed,force_size=on in.qcow2 out"},
 	} {
-		if got := strings.Join(build.ConvertArgs(tc.f, "in.qcow2", "out"), " "); got != tc.want {
+		if got := strings.Join(workflow.ConvertArgs(tc.f, "in.qcow2", "out"), " "); got != tc.want {
 			t.Errorf("%s: %s\nwant %s", tc.f, got, tc.want)
 		}
 	}
@@ -31,14 +31,14 @@ func TestConvertArgs(t *testing.T) {
 
 func TestParseFormats(t *testing.T) {
 	t.Parallel()
-	got, err := build.ParseFormats("qcow2, VMDK,vhd,qcow2")
-	if err != nil || !reflect.DeepEqual(got, []build.Format{build.QCOW2, build.VMDK, build.VHD}) {
+	got, err := workflow.ParseFormats("qcow2, VMDK,vhd,qcow2")
+	if err != nil || !reflect.DeepEqual(got, []workflow.Format{workflow.QCOW2, workflow.VMDK, workflow.VHD}) {
 		t.Fatalf("got %v %v", got, err)
 	}
-	if got, _ := build.ParseFormats(""); !reflect.DeepEqual(got, []build.Format{build.QCOW2}) {
+	if got, _ := workflow.ParseFormats(""); !reflect.DeepEqual(got, []workflow.Format{workflow.QCOW2}) {
 		t.Errorf("default %v", got)
 	}
-	if _, err := build.ParseFormats("ova"); err == nil || !strings.Contains(err.Error(), "choose from") {
+	if _, err := workflow.ParseFormats("ova"); err == nil || !strings.Contains(err.Error(), "choose from") {
 		t.Errorf("err %v", err)
 	}
 }
@@ -55,14 +55,14 @@ func TestConvertReal(t *testing.T) {
 	if out, err := exec.Command("qemu-img", "create", "-f", "qcow2", src, "16M").CombinedOutput(); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	want := map[build.Format]string{build.QCOW2: "qcow2", build.Raw: "raw", build.VMDK: "vmdk", build.VHDX: "vhdx", build.VHD: "vpc"}
-	for _, f := range build.Formats {
+	want := map[workflow.Format]string{workflow.QCOW2: "qcow2", workflow.Raw: "raw", workflow.VMDK: "vmdk", workflow.VHDX: "vhdx", workflow.VHD: "vpc"}
+	for _, f := range workflow.Formats {
 		dst := filepath.Join(dir, "out."+f.Ext())
-		if err := build.Convert(t.Context(), f, src, dst); err != nil {
+		if err := workflow.Convert(t.Context(), f, src, dst); err != nil {
 			t.Fatal(err)
 		}
 		args := []string{"info", "--output=json", dst}
-		if f == build.VHD {
+		if f == workflow.VHD {
 			// qemu-img does not detect fixed VHDs by probing: name the format.
 			args = []string{"info", "--output=json", "-f", "vpc", dst}
 		}
@@ -70,7 +70,7 @@ func TestConvertReal(t *testing.T) {
 		if err != nil || !strings.Contains(string(out), `"format": "`+want[f]+`"`) || !strings.Contains(string(out), `"virtual-size": 16777216`) {
 			t.Errorf("%s: qemu-img info says %s (%v)", f, out, err)
 		}
-		sum, err := build.SHA256File(dst)
+		sum, err := workflow.SHA256File(dst)
 		if err != nil || len(sum) != 64 {
 			t.Fatalf("sha256: %v", err)
 		}

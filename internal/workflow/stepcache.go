@@ -1,4 +1,4 @@
-package build
+package workflow
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
+	"github.com/goldsmith-dev/goldsmith/internal/machine/qemu"
 	"github.com/goldsmith-dev/goldsmith/internal/stepcache"
 )
 

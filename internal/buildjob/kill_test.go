@@ -1,4 +1,4 @@
-package imagebuild_test
+package buildjob_test
 
 import (
 	"context"

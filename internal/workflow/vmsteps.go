@@ -1,4 +1,4 @@
-package build
+package workflow
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 
 	"github.com/goldsmith-dev/goldsmith/internal/agent"
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
-	"github.com/goldsmith-dev/goldsmith/internal/builder/qemu"
+	"github.com/goldsmith-dev/goldsmith/internal/machine/qemu"
 )
 
 // Time limits of a build's waits.

@@ -1,4 +1,4 @@
-package build_test
+package workflow_test
 
 import (
 	"context"
@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goldsmith-dev/goldsmith/internal/build"
+	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 )
 
 type state struct{ log []string }
 
-func step(name string, fail bool) build.Step[state] {
-	return build.Step[state]{
+func step(name string, fail bool) workflow.Step[state] {
+	return workflow.Step[state]{
 		Name: name,
 		Run: func(ctx context.Context, s *state) error {
 			s.log = append(s.log, "run "+name)
@@ -35,24 +35,24 @@ func TestCleanupsRunInReverse(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name    string
-		steps   []build.Step[state]
+		steps   []workflow.Step[state]
 		want    string
 		wantErr string
 	}{
-		{"success", []build.Step[state]{step("a", false), step("b", false)}, "run a|run b|cleanup b|cleanup a", ""},
-		{"failure", []build.Step[state]{step("a", false), step("b", true), step("c", false)}, "run a|run b|cleanup b|cleanup a", "b: b broke"},
+		{"success", []workflow.Step[state]{step("a", false), step("b", false)}, "run a|run b|cleanup b|cleanup a", ""},
+		{"failure", []workflow.Step[state]{step("a", false), step("b", true), step("c", false)}, "run a|run b|cleanup b|cleanup a", "b: b broke"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := &state{}
-			timings, err := build.Run(context.Background(), s, tc.steps, nil)
+			timings, err := workflow.Run(context.Background(), s, tc.steps, nil)
 			if got := strings.Join(s.log, "|"); got != tc.want {
 				t.Errorf("order %s, want %s", got, tc.want)
 			}
 			if (tc.wantErr == "") != (err == nil) || err != nil && err.Error() != tc.wantErr {
 				t.Errorf("err %v, want %q", err, tc.wantErr)
 			}
-			var se *build.StepError
+			var se *workflow.StepError
 			if tc.wantErr != "" && (!errors.As(err, &se) || se.Step != "b") {
 				t.Errorf("err is not a StepError naming b: %#v", err)
 			}
@@ -67,12 +67,12 @@ func TestCancelledBuildStillCleansUp(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &state{}
-	steps := []build.Step[state]{
+	steps := []workflow.Step[state]{
 		step("vm", false),
 		{Name: "wait", Run: func(ctx context.Context, s *state) error { cancel(); <-ctx.Done(); return ctx.Err() }},
 		step("never", false),
 	}
-	_, err := build.Run(ctx, s, steps, nil)
+	_, err := workflow.Run(ctx, s, steps, nil)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
@@ -83,15 +83,15 @@ func TestCancelledBuildStillCleansUp(t *testing.T) {
 
 func TestSkippedStep(t *testing.T) {
 	t.Parallel()
-	steps := []build.Step[state]{
+	steps := []workflow.Step[state]{
 		step("a", false),
 		{Name: "b", Run: func(ctx context.Context, s *state) error {
-			return &build.Skip{Reason: "from the step cache"}
+			return &workflow.Skip{Reason: "from the step cache"}
 		}},
 		step("c", false),
 	}
 	var s state
-	timings, err := build.Run(context.Background(), &s, steps, nil)
+	timings, err := workflow.Run(context.Background(), &s, steps, nil)
 	if err != nil {
 		t.Fatalf("a skipped step failed the build: %v", err)
 	}
