@@ -10,8 +10,8 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
-	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
+	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 )
 
 // tailSize is how many output lines of the running step the live view shows.

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
+	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 )
 
 // Plain writes one timestamped line per event; safe for logs and CI.

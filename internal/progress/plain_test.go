@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
+	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 )
 
 // TestPlain checks the off-terminal output: one timestamped line per event.

@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/goldsmith-dev/goldsmith/internal/agent"
-	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 	"github.com/goldsmith-dev/goldsmith/internal/recipe"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
 	"github.com/goldsmith-dev/goldsmith/internal/vmtest"
+	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 )
 
 func vmTest(t *testing.T) { vmtest.Require(t) }

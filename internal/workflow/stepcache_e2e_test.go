@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 	"github.com/goldsmith-dev/goldsmith/internal/stepcache"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
+	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 )
 
 // quietReporter is testReporter without the listing lines the cache test
