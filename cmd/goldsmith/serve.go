@@ -28,7 +28,7 @@ func (f *storeFlags) register(fs *pflag.FlagSet) {
 // resolve returns the configuration of the set flags over the config
 // file's values over the defaults.
 func (f *storeFlags) resolve(fs *pflag.FlagSet, flags server.Config) (server.Config, error) {
-	c := server.Config{Listen: flags.Listen, Region: flags.Region}
+	c := server.Config{Listen: flags.Listen, Region: flags.Region, HTTP: flags.HTTP}
 	if fs.Changed("data-dir") {
 		c.DataDir = f.dataDir
 	}
@@ -40,6 +40,9 @@ func (f *storeFlags) resolve(fs *pflag.FlagSet, flags server.Config) (server.Con
 	}
 	if !fs.Changed("region") {
 		c.Region = ""
+	}
+	if !fs.Changed("max-connections") {
+		c.HTTP.MaxConnections = 0
 	}
 	if f.config != "" {
 		file, err := server.LoadFile(f.config)
@@ -85,6 +88,13 @@ Builds started through the API (CreateImage, StartImagePipelineExecution, and
 pipelines' schedules) run in this process (--workers at a time) unless
 --workers 0; images and logs go to --artifacts (default DATA_DIR/images). Prometheus metrics are on /metrics.
 
+Connections are bounded: at most --max-connections at once (default 1024); a
+client has 10s to send a request's headers and 1m for the whole request, the
+server 2m to answer, and a keep-alive connection closes after 2m idle. Change
+them in the file's http section:
+
+  http: {maxConnections: 1024, readHeaderTimeout: 10s, readTimeout: 1m, writeTimeout: 2m, idleTimeout: 2m}
+
 Flags given on the command line win over the file.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -102,6 +112,7 @@ Flags given on the command line win over the file.`,
 	bf.register(cmd.Flags(), 1)
 	cmd.Flags().StringVar(&flags.Listen, "listen", server.DefaultListen, "HTTP listen address")
 	cmd.Flags().StringVar(&flags.Region, "region", server.DefaultRegion, "region name used in ARNs and signatures")
+	cmd.Flags().IntVar(&flags.HTTP.MaxConnections, "max-connections", server.DefaultMaxConnections, "connections served at once; more wait until one closes")
 	return cmd
 }
 

@@ -23,6 +23,7 @@ import (
 //	artifacts: s3://goldsmith-images/site-a
 //	sharedCache: s3://goldsmith-images/site-a/cache
 //	region: goldsmith-local-1
+//	http: {maxConnections: 1024, idleTimeout: 2m}
 //	accounts:
 //	  - id: "123456789012"
 //	    name: ops
@@ -44,6 +45,8 @@ type File struct {
 	// Webhooks receive image state changes: an infrastructure
 	// configuration's snsTopicArn names one of them by its topicArn.
 	Webhooks []notify.Webhook `yaml:"webhooks" json:"webhooks"`
+	// HTTP bounds the API server's connections (see HTTPConfig).
+	HTTP HTTPConfig `yaml:"http" json:"http"`
 }
 
 // AccountConfig is an account the server makes sure exists at start, with
@@ -94,7 +97,7 @@ func (f File) Check() error {
 	if _, err := notify.NewRouter(f.Webhooks...); err != nil {
 		return fmt.Errorf("webhooks: %w", err)
 	}
-	return nil
+	return f.HTTP.Check()
 }
 
 func checkAccounts(accts []AccountConfig) error {
@@ -143,6 +146,7 @@ func (f File) Apply(c Config) Config {
 	if c.Webhooks == nil {
 		c.Webhooks = f.Webhooks
 	}
+	c.HTTP = overHTTP(c.HTTP, f.HTTP)
 	return c
 }
 

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
@@ -40,6 +41,12 @@ func TestLoadFile(t *testing.T) {
 		{"bad key id", "accounts:\n  - id: \"" + cfgAccount + "\"\n    keys: [{accessKeyId: short, secretAccessKey: " + cfgSecret + "}]\n", "accessKeyId", server.File{}},
 		{"short secret", "accounts:\n  - id: \"" + cfgAccount + "\"\n    keys: [{accessKeyId: " + cfgKey + ", secretAccessKey: abc}]\n", "secretAccessKey", server.File{}},
 		{"not yaml", "listen: [\n", "config file", server.File{}},
+		{"http", "http: {maxConnections: 10, readHeaderTimeout: 5s, readTimeout: 30s, writeTimeout: 1m, idleTimeout: 90s}\n", "",
+			server.File{HTTP: server.HTTPConfig{MaxConnections: 10, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+				WriteTimeout: time.Minute, IdleTimeout: 90 * time.Second}}},
+		{"negative connections", "http: {maxConnections: -1}\n", "maxConnections", server.File{}},
+		{"negative timeout", "http: {idleTimeout: -1s}\n", "idleTimeout", server.File{}},
+		{"bad duration", "http: {idleTimeout: soon}\n", `invalid duration "soon"`, server.File{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -58,7 +65,7 @@ func TestLoadFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got.Listen != tc.want.Listen || got.DataDir != tc.want.DataDir || got.Postgres != tc.want.Postgres || got.Region != tc.want.Region ||
-				len(got.Accounts) != len(tc.want.Accounts) || (len(got.Accounts) > 0 && (got.Accounts[0].ID != tc.want.Accounts[0].ID || len(got.Accounts[0].Keys) != len(tc.want.Accounts[0].Keys))) {
+				got.HTTP != tc.want.HTTP || len(got.Accounts) != len(tc.want.Accounts) || (len(got.Accounts) > 0 && (got.Accounts[0].ID != tc.want.Accounts[0].ID || len(got.Accounts[0].Keys) != len(tc.want.Accounts[0].Keys))) {
 				t.Errorf("got %+v, want %+v", got, tc.want)
 			}
 		})

@@ -64,6 +64,9 @@ type Config struct {
 	Build BuildConfig
 	// Webhooks receive image state changes (see File.Webhooks).
 	Webhooks []notify.Webhook
+	// HTTP bounds the API server's connections (timeouts, how many at
+	// once); zero fields take HTTPConfig's defaults.
+	HTTP HTTPConfig
 	// NoScheduler turns off starting pipelines on their schedules (when
 	// another server of the same database does it; doing it twice is safe,
 	// only wasteful).
@@ -127,6 +130,9 @@ func Handler(ctx context.Context, st store.Store, region string, log *slog.Logge
 // Run serves the API until ctx ends.
 func Run(ctx context.Context, c Config) error {
 	c = c.WithDefaults()
+	if err := c.HTTP.Check(); err != nil {
+		return err
+	}
 	st, err := OpenStore(ctx, c)
 	if err != nil {
 		return err
@@ -169,7 +175,7 @@ func Run(ctx context.Context, c Config) error {
 	} else {
 		fmt.Fprintf(c.Out, "Use it with the AWS CLI and one of the configured access keys:\n  aws --region %s --endpoint-url %s imagebuilder list-components\n", c.Region, endpoint)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv, ln := c.HTTP.serve(ln, h)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -259,18 +265,36 @@ func CreateKey(ctx context.Context, st store.Accounts, account string) (store.Ac
 }
 
 // WriteCredentials writes key as profile in the AWS shared-credentials
-// format (mode 0600), replacing the file.
+// format (mode 0600 whatever the umask), replacing the file.
 func WriteCredentials(path, profile string, key store.AccessKey, region string) error {
 	body := fmt.Sprintf("[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\nregion = %s\n", profile, key.ID, key.Secret, region)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(body), 0o600); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
+	if err := writePrivate(path, body); err != nil {
+		return fmt.Errorf("write the credentials file: %w", err)
 	}
 	// The AWS CLI reads the region from the config file, not the
 	// credentials file: write both.
 	cfg := fmt.Sprintf("[profile %s]\nregion = %s\n", profile, region)
-	return os.WriteFile(filepath.Join(filepath.Dir(path), ConfigFile), []byte(cfg), 0o600)
+	return writePrivate(filepath.Join(filepath.Dir(path), ConfigFile), cfg)
+}
+
+// writePrivate replaces the file at path with body, readable by its owner
+// only: a new file (0600, unlike a leftover one whose mode os.WriteFile
+// would keep), renamed over path once written.
+func writePrivate(path, body string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // after a failure; renamed away otherwise
+	_, err = f.WriteString(body)
+	if err == nil {
+		err = f.Chmod(0o600)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }

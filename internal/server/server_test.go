@@ -42,3 +42,34 @@ func TestRunFirstStart(t *testing.T) {
 		t.Errorf("no CLI example in %q", srv.Output())
 	}
 }
+
+// TestSecretFilesPrivate: in a data directory that anyone may read
+// (created 0755 before the first start), the files holding secrets — the
+// database with the access keys, SQLite's files next to it, and the
+// credentials file — are readable by their owner only.
+func TestSecretFilesPrivate(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	srv := servertest.Start(t, server.Config{DataDir: dir, Build: server.BuildConfig{Workers: -1}})
+	// A write, so that SQLite's write-ahead log and shared memory exist.
+	if _, err := srv.Client.CreateInfrastructureConfiguration(context.Background(), &imagebuilder.CreateInfrastructureConfigurationInput{
+		Name: aws.String("local"), InstanceProfileName: aws.String("none")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"goldsmith.db", "goldsmith.db-wal", "goldsmith.db-shm", server.CredentialsFile} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v in a 0755 data directory, want -rw-------", name, fi.Mode().Perm())
+		}
+	}
+}

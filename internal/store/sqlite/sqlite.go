@@ -10,6 +10,13 @@
 // migrations/NNNN_*.sql files, inside an IMMEDIATE transaction, so two
 // processes may open a new database at once.
 //
+// The database holds access keys' secrets, so its file and SQLite's -wal,
+// -shm and -journal files are readable by their owner only (0600),
+// whatever the directory's mode and the process's umask: Open creates the
+// file with that mode before SQLite opens it (SQLite gives the files it
+// creates next to a database the database's mode) and narrows existing
+// files to it.
+//
 // Commits use synchronous=NORMAL: a committed transaction survives a crash
 // of the process; a power loss may lose the last ones.
 //
@@ -24,6 +31,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -86,6 +95,9 @@ func Open(ctx context.Context, cfg Config) (store.Store, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	if err := privateFiles(cfg.Path); err != nil {
+		return nil, fmt.Errorf("sqlite store: open %s: %w (is the directory there and writable?)", cfg.Path, err)
+	}
 	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"+
 		"&_pragma=synchronous(NORMAL)", cfg.BusyTimeout.Milliseconds())
 	writer, err := sql.Open("sqlite", cfg.Path+"?"+pragmas+"&_txlock=immediate")
@@ -121,6 +133,30 @@ func Open(ctx context.Context, cfg Config) (store.Store, error) {
 		return nil, fmt.Errorf("sqlite store %s: %w", cfg.Path, err)
 	}
 	return sqlstore.New(b, Dialect, cfg.Now), nil
+}
+
+// FileMode is the mode of the database file and of SQLite's files next to
+// it.
+const FileMode os.FileMode = 0o600
+
+// privateFiles creates the database file at path with FileMode when it is
+// missing, and sets FileMode on it and SQLite's files next to it when they
+// exist (a database of an older version, or created by another program).
+// The mode is set with chmod, so no umask widens or narrows it.
+func privateFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, FileMode)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := os.Chmod(p, FileMode); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // WriterDB returns the writer of s, a store Open returned: a *sql.DB with
