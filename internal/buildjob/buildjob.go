@@ -56,6 +56,19 @@ type Runner struct {
 	Log          *slog.Logger
 	// Metrics receives build and step durations (nil: none).
 	Metrics *metrics.Metrics
+	// Build runs the VM build. Default: workflow.Build (tests give a fake).
+	Build func(ctx context.Context, opts workflow.Options) (*workflow.Result, error)
+}
+
+// Job is one attempt at building an image, as the queue handed it to
+// this worker.
+type Job struct {
+	Account string
+	Image   arn.ARN
+	// Fence is checked in every write of the build's state (the queue
+	// job's Fence): once another worker has taken the job over, this
+	// attempt writes nothing more. Nil: unfenced.
+	Fence service.Fence
 }
 
 // errCancelled stops a build whose image was cancelled.
@@ -72,10 +85,11 @@ const logFile = "logs/build.log"
 // storeStep is the step that puts a built image into the artifact store.
 const storeStep = "store-artifacts"
 
-// Run builds image. It returns an error only when the build could not be
-// recorded (the store is unreachable): a failed build is a FAILED image,
-// not an error.
-func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
+// Run builds the job's image. It returns an error only when the build
+// could not be recorded (the store is unreachable, or the job was taken
+// over: queue.ErrJobLost): a failed build is a FAILED image, not an error.
+func (r *Runner) Run(ctx context.Context, job Job) error {
+	account, image := job.Account, job.Image
 	log := r.Log
 	if log == nil {
 		log = slog.Default()
@@ -90,28 +104,26 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 	}
 	work, err := os.MkdirTemp(r.TempDir, "gsimage-")
 	if err != nil {
-		return r.fail(ctx, image, err)
+		return r.fail(ctx, job, err)
 	}
 	defer os.RemoveAll(work)
 	out := filepath.Join(work, "out")
 	if err := os.MkdirAll(filepath.Join(out, "logs"), 0o755); err != nil {
-		return r.fail(ctx, image, err)
+		return r.fail(ctx, job, err)
 	}
 	rec, err := recipeOf(spec, work)
 	if err != nil {
-		return r.fail(ctx, image, err)
+		return r.fail(ctx, job, err)
 	}
 	prefix := Prefix(account, image)
 	logs := &logStore{files: r.Artifacts, key: path.Join(prefix, logFile), path: filepath.Join(out, filepath.FromSlash(logFile)), log: log}
 	lf, err := os.Create(logs.path)
 	if err != nil {
-		return r.fail(ctx, image, err)
+		return r.fail(ctx, job, err)
 	}
 	defer lf.Close()
-	if err := r.Service.SetImageLog(ctx, image, logs.key); err != nil {
-		return err
-	}
-	if _, err := r.Service.SetImageState(ctx, image, service.StateChange{Status: service.ImageBuilding, Extra: service.Object{"goldsmithWorker": r.Worker}}); err != nil {
+	if _, err := r.Service.SetImageState(ctx, image, service.StateChange{Status: service.ImageBuilding, Fence: job.Fence, Log: logs.key,
+		Extra: service.Object{"goldsmithWorker": r.Worker}}); err != nil {
 		return err
 	}
 
@@ -121,14 +133,18 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 	wg.Add(1)
 	go func() { defer wg.Done(); r.watch(bctx, image, cancel, logs) }()
 
-	rep := &reporter{Plain: progress.NewPlain(lf), ctx: bctx, svc: r.Service, image: image, log: log, metrics: r.Metrics}
+	rep := &reporter{Plain: progress.NewPlain(lf), ctx: bctx, svc: r.Service, image: image, fence: job.Fence, log: log, metrics: r.Metrics}
 	started := time.Now()
 	defer func() {
 		if st, err := r.Service.ImageStatusOf(context.WithoutCancel(ctx), image); err == nil && st.Final() {
 			r.Metrics.BuildFinished(string(st), time.Since(started))
 		}
 	}()
-	res, err := workflow.Build(bctx, workflow.Options{
+	build := r.Build
+	if build == nil {
+		build = workflow.Build
+	}
+	res, err := build(bctx, workflow.Options{
 		Recipe: rec, OutDir: out, Formats: []workflow.Format{workflow.QCOW2}, Accel: r.Accel,
 		NoNetwork: r.NoNetwork, SkipTests: !spec.TestsEnabled, AgentBinary: r.AgentBinary, Bases: r.Bases,
 		Cache: r.Cache, CacheNamespace: account, TempDir: r.TempDir, Reporter: rep, Log: log,
@@ -140,6 +156,10 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 	storeLogs := func() {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
 		defer cancel()
+		if err := r.Service.CheckFence(sctx, job.Fence); err != nil {
+			log.Warn("the build's logs are not stored: this worker no longer holds the build", "image", image, "err", err)
+			return // the keys are the new owner's
+		}
 		if _, err := artifacts.PutDir(sctx, r.Artifacts, prefix, out, func(rel string) bool { return !strings.HasPrefix(rel, "logs/") || rel == logFile }); err != nil {
 			log.Warn("could not store the build's logs", "image", image, "err", err)
 		}
@@ -155,10 +175,15 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 			return ctx.Err() // the worker is stopping: hand the job back
 		}
 		storeLogs()
-		return r.fail(ctx, image, err)
+		return r.fail(ctx, job, err)
 	}
 
-	// The image goes into the artifact store before it may be AVAILABLE.
+	// The image goes into the artifact store before it may be AVAILABLE,
+	// under keys that a worker that took the job over writes too: only
+	// while this attempt holds the job.
+	if err := r.Service.CheckFence(ctx, job.Fence); err != nil {
+		return err // the log's key is the new owner's too
+	}
 	rep.StepStarted(storeStep)
 	t0 := time.Now()
 	images, err := artifacts.PutDir(ctx, r.Artifacts, prefix, out, func(rel string) bool { return strings.HasPrefix(rel, "logs/") })
@@ -173,7 +198,7 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return r.fail(ctx, image, fmt.Errorf("store the image in the artifact store: %w", err))
+		return r.fail(ctx, job, fmt.Errorf("store the image in the artifact store: %w", err))
 	}
 	m := res.Manifest
 	var files []any
@@ -186,13 +211,15 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 	}
 	storeLogs()
 	cur, err := r.Service.SetImageState(ctx, image, service.StateChange{
-		Status: service.ImageAvailable, Outputs: service.Object{"amis": []any{}, "goldsmithArtifacts": files},
+		Status: service.ImageAvailable, Fence: job.Fence, Outputs: service.Object{"amis": []any{}, "goldsmithArtifacts": files},
 		Extra: service.Object{
 			"goldsmithTimings":  service.Object{"totalSeconds": time.Since(started).Seconds(), "steps": steps},
 			"goldsmithManifest": r.Artifacts.URI(path.Join(prefix, workflow.ManifestFile)),
 		},
 	})
 	if err != nil {
+		// Taken over by another worker (whose files have the same keys:
+		// leave them), or the store is unreachable.
 		return err
 	}
 	if cur != service.ImageAvailable {
@@ -234,19 +261,24 @@ func (l *logStore) sync(ctx context.Context, final bool) {
 	l.stored = st.Size()
 }
 
-// fail ends the image FAILED with err as the reason.
-func (r *Runner) fail(ctx context.Context, image arn.ARN, err error) error {
+// fail ends the job's image FAILED with err as the reason.
+func (r *Runner) fail(ctx context.Context, job Job, err error) error {
 	reason := err.Error()
 	if len(reason) > 1000 {
 		reason = reason[:1000] + "…"
 	}
-	_, serr := r.Service.SetImageState(ctx, image, service.StateChange{Status: service.ImageFailed, Reason: reason})
+	// Recorded even when the build's ctx has just been cancelled (a lost
+	// job's write is refused by the fence, not by the ctx).
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	_, serr := r.Service.SetImageState(wctx, job.Image, service.StateChange{Status: service.ImageFailed, Reason: reason, Fence: job.Fence})
 	return serr
 }
 
-// Fail ends an image FAILED (for a job whose last attempt could not run).
-func (r *Runner) Fail(ctx context.Context, image arn.ARN, reason string) error {
-	return r.fail(ctx, image, errors.New(reason))
+// Fail ends the job's image FAILED (for a job whose last attempt could
+// not run, or may not build).
+func (r *Runner) Fail(ctx context.Context, job Job, reason string) error {
+	return r.fail(ctx, job, errors.New(reason))
 }
 
 // watch cancels the build when the image is cancelled, and stores the
@@ -302,6 +334,7 @@ type reporter struct {
 	ctx     context.Context
 	svc     *service.Service
 	image   arn.ARN
+	fence   service.Fence
 	log     *slog.Logger
 	metrics *metrics.Metrics
 }
@@ -318,7 +351,7 @@ func (r *reporter) StepStarted(name string) {
 	default:
 		return
 	}
-	if _, err := r.svc.SetImageState(r.ctx, r.image, service.StateChange{Status: st}); err != nil {
+	if _, err := r.svc.SetImageState(r.ctx, r.image, service.StateChange{Status: st, Fence: r.fence}); err != nil {
 		r.log.Warn("could not record the image's state", "image", r.image, "status", st, "err", err)
 	}
 }
@@ -339,6 +372,7 @@ func (r *reporter) StepFinished(t workflow.Timing) {
 func (r *reporter) record(ev service.StepEvent) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), 10*time.Second)
 	defer cancel()
+	ev.Fence = r.fence
 	if err := r.svc.RecordStep(ctx, r.image, ev); err != nil {
 		r.log.Warn("could not record a workflow step", "image", r.image, "step", ev.Name, "err", err)
 	}

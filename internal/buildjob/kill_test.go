@@ -114,23 +114,5 @@ func TestWorkerKilledMidBuild(t *testing.T) {
 // infrastructure configuration, and returns a CreateImage input for
 // them with tests off (one VM boot per build).
 func newWebImage(t *testing.T, c *imagebuilder.Client) *imagebuilder.CreateImageInput {
-	t.Helper()
-	ctx := context.Background()
-	comp, err := c.CreateComponent(ctx, &imagebuilder.CreateComponentInput{Name: aws.String("web"), SemanticVersion: aws.String("1.0.0"),
-		Platform: types.PlatformLinux, Data: aws.String(goodDoc)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("web"), SemanticVersion: aws.String("1.0.0"),
-		ParentImage: aws.String("debian-12"), Components: []types.ComponentConfiguration{{ComponentArn: comp.ComponentBuildVersionArn,
-			Parameters: []types.ComponentParameter{{Name: aws.String("Greeting"), Value: []string{"hi"}}}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	infra, err := c.CreateInfrastructureConfiguration(ctx, &imagebuilder.CreateInfrastructureConfigurationInput{Name: aws.String("local"), InstanceProfileName: aws.String("none")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &imagebuilder.CreateImageInput{ImageRecipeArn: rec.ImageRecipeArn, InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn,
-		ImageTestsConfiguration: &types.ImageTestsConfiguration{ImageTestsEnabled: aws.Bool(false)}}
+	return servertest.ImageInput(t, c, "web", goodDoc, types.ComponentParameter{Name: aws.String("Greeting"), Value: []string{"hi"}})
 }

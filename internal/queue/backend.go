@@ -223,8 +223,7 @@ func beatOn(ctx context.Context, exec riverdriver.Executor, o ownership) error {
 	if err != nil {
 		return fmt.Errorf("queue: heartbeat of job %d: %w", o.JobID, err)
 	}
-	if row.State != rivertype.JobStateRunning || row.Attempt != o.Attempt ||
-		len(row.AttemptedBy) == 0 || row.AttemptedBy[len(row.AttemptedBy)-1] != o.ClientID {
+	if !o.holds(row) {
 		by := ""
 		if len(row.AttemptedBy) > 0 {
 			by = row.AttemptedBy[len(row.AttemptedBy)-1]
@@ -233,6 +232,12 @@ func beatOn(ctx context.Context, exec riverdriver.Executor, o ownership) error {
 			row.State, row.Attempt, by, o.Attempt, o.ClientID)
 	}
 	return nil
+}
+
+// holds reports whether row is running under o's attempt on o's client.
+func (o ownership) holds(row *rivertype.JobRow) bool {
+	return row.State == rivertype.JobStateRunning && row.Attempt == o.Attempt &&
+		len(row.AttemptedBy) > 0 && row.AttemptedBy[len(row.AttemptedBy)-1] == o.ClientID
 }
 
 // queueNames lists the River queues of this package.

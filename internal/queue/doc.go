@@ -59,11 +59,13 @@
 //     cancels its handler (ErrJobLost) before the rescuer may hand the job
 //     to another worker.
 //   - River's own end of an attempt (completed, retryable …) checks only
-//     that the job is running, not whose attempt it is. A worker that was
-//     cut off, lost its job and then reaches the database again may so end
-//     the attempt of the worker that took the job over; that worker's next
-//     heartbeat then finds the job lost, and the job is retried. Builds are
-//     therefore fenced (Job.Fence) and idempotent, see below.
+//     that the job is running, not whose attempt it is. So a handler whose
+//     job was lost (its ctx's cause, or Fence, is ErrJobLost) does not end
+//     its attempt while the job runs under another attempt or worker: the
+//     worker waits, reading the job every PollInterval, until the new
+//     owner has ended it (or Stop cancels the wait), and River's end of the
+//     old attempt then changes nothing. Its writes are refused meanwhile:
+//     builds are fenced (Job.Fence) and idempotent, see below.
 //
 // Worst case from a kill to the next attempt starting: 15 s to rescuable +
 // up to 30 s to the rescuer's next run (a killed leader is replaced within

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/goldsmith-dev/goldsmith/internal/store"
 )
@@ -109,6 +111,9 @@ func (rw *riverWorker[T]) Work(ctx context.Context, rj *river.Job[T]) error {
 		<-done
 	}()
 	err := rw.fn(hctx, newJob(rj, hb))
+	if errors.Is(context.Cause(hctx), ErrJobLost) {
+		w.awaitNewOwner(ctx, hb.own)
+	}
 	switch {
 	case err == nil:
 		return nil
@@ -120,6 +125,35 @@ func (rw *riverWorker[T]) Work(ctx context.Context, rj *river.Job[T]) error {
 		return fmt.Errorf("%w (%w)", err, context.Cause(hctx))
 	}
 	return err
+}
+
+// awaitNewOwner waits while the job that own lost runs under another
+// attempt or worker. River ends an attempt with its handler's result
+// checking only that the job runs, so returning at once would end the new
+// owner's attempt (its builds would be cut off and retried). It returns
+// when the job no longer runs, still runs under own (this worker lost the
+// database, not the job), on an error reading the job, or when ctx ends
+// (Stop). It reads the job every PollInterval.
+func (w *Workers) awaitNewOwner(ctx context.Context, own ownership) {
+	t := time.NewTicker(w.cfg.PollInterval)
+	defer t.Stop()
+	logged := false
+	for {
+		row, err := w.q.b.executor().JobGetByID(ctx, &riverdriver.JobGetByIDParams{ID: own.JobID})
+		if err != nil || row.State != rivertype.JobStateRunning || own.holds(row) {
+			return
+		}
+		if !logged {
+			w.cfg.Logger.InfoContext(ctx, "queue: waiting for the worker that took the job over to finish it before ending this attempt",
+				slog.Int64("job_id", own.JobID), slog.Int("attempt", own.Attempt), slog.Int("new_attempt", row.Attempt))
+			logged = true
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // errFinished ends a heartbeat when its handler returns.

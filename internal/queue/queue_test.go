@@ -533,6 +533,23 @@ func testLostJob(t *testing.T, b testBackend) {
 	if !errors.Is(o.fence, ErrJobLost) {
 		t.Errorf("Fence = %v, want ErrJobLost", o.fence)
 	}
+	// The lost attempt's end must leave the new attempt running: River
+	// would end it with the old handler's result.
+	time.Sleep(time.Second)
+	if row := jobRow(t, tb.queue, id); row.State != rivertype.JobStateRunning || row.Attempt != job.Attempt+1 {
+		t.Errorf("after the lost attempt's handler returned, the job is %s at attempt %d; want running at attempt %d (the new owner's)",
+			row.State, row.Attempt, job.Attempt+1)
+	}
+	// The new owner finishes; the old attempt then ends without a trace.
+	now := time.Now()
+	if _, err := riverExec(tb.queue).JobUpdateFull(context.Background(), &riverdriver.JobUpdateFullParams{
+		ID: id, StateDoUpdate: true, State: rivertype.JobStateCompleted, FinalizedAtDoUpdate: true, FinalizedAt: &now,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if row := waitState(t, tb.queue, id, rivertype.JobStateCompleted); len(row.Errors) != 0 {
+		t.Errorf("the lost attempt recorded errors on the new owner's job: %v", row.Errors)
+	}
 }
 
 func testMigrateConcurrently(t *testing.T, b testBackend) {

@@ -99,6 +99,9 @@ func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Se
 			return runBuild(ctx, runner, job, c.Logger)
 		}
 	}
+	if c.workersHook != nil {
+		c.workersHook(runner, &wc)
+	}
 	if wc.BuildImage == nil && wc.Notify == nil {
 		return nil, func(context.Context) error { return nil }, nil
 	}
@@ -121,23 +124,36 @@ func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Se
 }
 
 // runBuild is the build job: a failed build is a FAILED image, not a job
-// error; a job error (the store unreachable) is retried, and on its last
-// attempt the image is marked FAILED so it never stays BUILDING.
+// error; a job error (the store unreachable) is retried. Every write of
+// the build's state is fenced by the job, so an attempt that another
+// worker took over writes nothing more. The last attempt does not build:
+// it marks the image FAILED with the earlier attempts' errors, so that an
+// image never stays BUILDING (a rescue of the last attempt would discard
+// the job without running anything).
 func runBuild(ctx context.Context, r *buildjob.Runner, job *queue.Job[queue.BuildImage], log *slog.Logger) error {
 	image, err := arn.Parse(job.Args.ImageARN)
 	if err != nil {
 		return fmt.Errorf("job %d: bad image ARN %q: %w", job.ID, job.Args.ImageARN, err)
 	}
+	bj := buildjob.Job{Account: job.Args.Account, Image: image, Fence: job.Fence}
+	if job.Final() && job.Attempt > 1 {
+		return r.Fail(ctx, bj, fmt.Sprintf("The build did not finish in %d attempts: %s", job.Attempt-1, attemptErrors(job)))
+	}
 	if job.Rescued {
 		log.Warn("image build restarted: its worker stopped answering", "image", image, "attempt", job.Attempt)
 	}
-	err = r.Run(ctx, job.Args.Account, image)
-	if err != nil && ctx.Err() == nil && job.Final() {
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		_ = r.Fail(fctx, image, fmt.Sprintf("The build could not run after %d attempts: %v", job.Attempt, err))
+	return r.Run(ctx, bj)
+}
+
+// attemptErrors says why the earlier attempts of job ended.
+func attemptErrors(job *queue.Job[queue.BuildImage]) string {
+	if len(job.Errors) == 0 {
+		return "no error was recorded"
 	}
-	return err
+	if job.Rescued {
+		return "the worker stopped during the build (its heartbeats stopped)"
+	}
+	return job.Errors[len(job.Errors)-1]
 }
 
 // plane is what runs builds: the queue, the service over the store, the

@@ -23,7 +23,9 @@ import (
 
 	"github.com/goldsmith-dev/goldsmith/internal/api"
 	"github.com/goldsmith-dev/goldsmith/internal/auth"
+	"github.com/goldsmith-dev/goldsmith/internal/buildjob"
 	"github.com/goldsmith-dev/goldsmith/internal/notify"
+	"github.com/goldsmith-dev/goldsmith/internal/queue"
 	"github.com/goldsmith-dev/goldsmith/internal/scheduler"
 	"github.com/goldsmith-dev/goldsmith/internal/service"
 	"github.com/goldsmith-dev/goldsmith/internal/store"
@@ -71,6 +73,10 @@ type Config struct {
 	// another server of the same database does it; doing it twice is safe,
 	// only wasteful).
 	NoScheduler bool
+
+	// workersHook, set by tests, changes the build runner (nil when this
+	// process runs no builds) and the queue workers before they start.
+	workersHook func(*buildjob.Runner, *queue.WorkersConfig)
 }
 
 // DefaultDataDir is ~/.local/share/goldsmith (or $XDG_DATA_HOME/goldsmith).

@@ -322,10 +322,37 @@ func (s *Service) BuildSpecOf(ctx context.Context, account string, image arn.ARN
 	return obj.Spec, nil
 }
 
+// Fence checks, inside the store transaction that writes a running
+// build's state, that the writer still holds the build's job (see
+// queue.Job.Fence): it fails, and the write is rolled back, when another
+// worker has taken the job over. A nil Fence checks nothing (writes that
+// are not a worker's, e.g. CancelImageCreation).
+type Fence func(ctx context.Context, tx store.Tx) error
+
+// check runs f in tx, when set.
+func (f Fence) check(ctx context.Context, tx store.Tx) error {
+	if f == nil {
+		return nil
+	}
+	return f(ctx, tx)
+}
+
+// CheckFence runs fence in a transaction of its own: a worker asks
+// whether it still holds a build's job before work that would collide
+// with a new owner's (storing the image's files).
+func (s *Service) CheckFence(ctx context.Context, fence Fence) error {
+	return s.store.WithTx(ctx, func(tx store.Tx) error { return fence.check(ctx, tx) })
+}
+
 // StateChange is an update of an image's state by its worker.
 type StateChange struct {
 	Status ImageStatus
 	Reason string
+	// Fence, when set, is checked first in the transaction of the change.
+	Fence Fence
+	// Log, when set, records the artifact key of the build log (as
+	// SetImageLog does).
+	Log string
 	// Outputs replaces outputResources when not nil.
 	Outputs Object
 	// Extra members to set on the image (Goldsmith's own, e.g. timings).
@@ -341,6 +368,9 @@ func (s *Service) SetImageState(ctx context.Context, image arn.ARN, ch StateChan
 	var ev *ImageEvent
 	err := s.store.WithTx(ctx, func(tx store.Tx) error {
 		ev = nil
+		if err := ch.Fence.check(ctx, tx); err != nil {
+			return err
+		}
 		rec, err := tx.Get(ctx, image)
 		if err != nil {
 			return storeErr(image, "Image", err)
@@ -363,6 +393,9 @@ func (s *Service) SetImageState(ctx context.Context, image arn.ARN, ch StateChan
 			obj["outputResources"] = ch.Outputs
 		}
 		maps.Copy(obj, ch.Extra)
+		if ch.Log != "" {
+			obj[logKey] = ch.Log
+		}
 		if ch.Status.Final() {
 			closeWorkflows(obj, ch.Status, ch.Reason, timestamp(s.now()))
 		}

@@ -68,6 +68,9 @@ type StepEvent struct {
 	Status  string // RUNNING, COMPLETED, FAILED, SKIPPED, CANCELLED
 	Message string
 	Time    time.Time
+	// Fence, when set, is checked first in the transaction that records
+	// the event.
+	Fence Fence
 }
 
 // stepWorkflow places a build step in its workflow, with the Image Builder
@@ -105,6 +108,9 @@ func (s *Service) managedWorkflow(t WorkflowType) string {
 // RecordStep records a build step in the image's workflow executions.
 func (s *Service) RecordStep(ctx context.Context, image arn.ARN, ev StepEvent) error {
 	return s.store.WithTx(ctx, func(tx store.Tx) error {
+		if err := ev.Fence.check(ctx, tx); err != nil {
+			return err
+		}
 		rec, err := tx.Get(ctx, image)
 		if err != nil {
 			return storeErr(image, "Image", err)

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
+	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
 	"github.com/goldsmith-dev/goldsmith/internal/server"
 )
@@ -152,4 +153,30 @@ func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// ImageInput creates component name (document doc, built with params), a
+// recipe of it on debian-12 and an infrastructure configuration, and
+// returns a CreateImage input for them with tests off (one VM boot per
+// build).
+func ImageInput(t testing.TB, c *imagebuilder.Client, name, doc string, params ...types.ComponentParameter) *imagebuilder.CreateImageInput {
+	t.Helper()
+	ctx := context.Background()
+	comp, err := c.CreateComponent(ctx, &imagebuilder.CreateComponentInput{Name: aws.String(name), SemanticVersion: aws.String("1.0.0"),
+		Platform: types.PlatformLinux, Data: aws.String(doc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String(name), SemanticVersion: aws.String("1.0.0"),
+		ParentImage: aws.String("debian-12"), Components: []types.ComponentConfiguration{{ComponentArn: comp.ComponentBuildVersionArn,
+			Parameters: params}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	infra, err := c.CreateInfrastructureConfiguration(ctx, &imagebuilder.CreateInfrastructureConfigurationInput{Name: aws.String("local"), InstanceProfileName: aws.String("none")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &imagebuilder.CreateImageInput{ImageRecipeArn: rec.ImageRecipeArn, InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn,
+		ImageTestsConfiguration: &types.ImageTestsConfiguration{ImageTestsEnabled: aws.Bool(false)}}
 }
