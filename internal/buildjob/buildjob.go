@@ -102,6 +102,13 @@ func (r *Runner) Run(ctx context.Context, job Job) error {
 		log.Info("image build skipped: the image is already final", "image", image, "status", spec.Status)
 		return nil
 	}
+	if r.TempDir != "" {
+		// Another set of workers in this process (tests) may have removed
+		// the shared folder when it stopped.
+		if err := os.MkdirAll(r.TempDir, 0o700); err != nil {
+			return r.fail(ctx, job, err)
+		}
+	}
 	work, err := os.MkdirTemp(r.TempDir, "gsimage-")
 	if err != nil {
 		return r.fail(ctx, job, err)
