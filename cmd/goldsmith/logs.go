@@ -33,7 +33,9 @@ func newLogsCommand() *cobra.Command {
 		Long: `Print the log of an image build run by goldsmith serve (its workers write
 it to the artifact store). With --follow, keep printing as the build goes on
 until the image is AVAILABLE, FAILED or CANCELLED; the exit code is then 0
-for AVAILABLE and 1 otherwise.
+for AVAILABLE and 1 otherwise. When the build restarts on another worker,
+--follow says so and follows the new attempt's log from its start (each
+attempt's log is kept: logs/attempt-N/ in the artifact store).
 
 Requests are signed like the AWS CLI's: credentials and region come from the
 profile (default "goldsmith", from DATA_DIR/credentials and DATA_DIR/config
@@ -59,11 +61,10 @@ when they exist, else the usual AWS files and environment).`,
 			l := &logReader{endpoint: endpoint, cfg: cfg, image: args[0]}
 			var offset int64
 			for {
-				n, status, err := l.read(ctx, offset, cmd.OutOrStdout())
+				n, status, err := l.read(ctx, &offset, cmd.OutOrStdout(), cmd.ErrOrStderr())
 				if err != nil {
 					return err
 				}
-				offset += n
 				final := status == "AVAILABLE" || status == "FAILED" || status == "CANCELLED"
 				if !follow || (final && n == 0) {
 					if follow && status != "AVAILABLE" {
@@ -94,14 +95,21 @@ type logReader struct {
 	endpoint string
 	cfg      aws.Config
 	image    string
+	attempt  string // the build attempt whose log is read; "" until known
 }
 
 var emptySHA256 = func() string { h := sha256.Sum256(nil); return hex.EncodeToString(h[:]) }()
 
-// read copies the log from offset to w and returns how much it copied and
-// the image's state.
-func (l *logReader) read(ctx context.Context, offset int64, w io.Writer) (int64, string, error) {
-	u := l.endpoint + "/goldsmith/GetImageLog?" + url.Values{"imageBuildVersionArn": {l.image}, "offset": {strconv.FormatInt(offset, 10)}}.Encode()
+// read copies the log from *offset to w, moves *offset past it and
+// returns how much it copied and the image's state. When the build has
+// restarted, it says so on notes and reads the new attempt's log from
+// its start.
+func (l *logReader) read(ctx context.Context, offset *int64, w, notes io.Writer) (int64, string, error) {
+	q := url.Values{"imageBuildVersionArn": {l.image}, "offset": {strconv.FormatInt(*offset, 10)}}
+	if l.attempt != "" {
+		q.Set("attempt", l.attempt)
+	}
+	u := l.endpoint + "/goldsmith/GetImageLog?" + q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return 0, "", err
@@ -122,6 +130,16 @@ func (l *logReader) read(ctx context.Context, offset int64, w io.Writer) (int64,
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		return 0, "", fmt.Errorf("%s: %s %s", resp.Status, resp.Header.Get("X-Amzn-Errortype"), body)
 	}
+	if a := resp.Header.Get("X-Goldsmith-Log-Attempt"); a != l.attempt {
+		if l.attempt != "" {
+			fmt.Fprintf(notes, "goldsmith logs: the build restarted as attempt %s (its worker stopped); following the new attempt's log from its start\n", a)
+		}
+		l.attempt = a
+	}
+	if o, err := strconv.ParseInt(resp.Header.Get("X-Goldsmith-Log-Offset"), 10, 64); err == nil {
+		*offset = o
+	}
 	n, err := io.Copy(w, resp.Body)
+	*offset += n
 	return n, resp.Header.Get("X-Goldsmith-Image-Status"), err
 }

@@ -128,7 +128,9 @@ func (h *handler) resourceRoutes() {
 // Goldsmith operation, SigV4-signed like the others; `goldsmith logs`
 // uses it). X-Goldsmith-Log-Size is the log's size and
 // X-Goldsmith-Image-Status the image's state, so a follower knows when to
-// stop.
+// stop; X-Goldsmith-Log-Attempt is the build attempt whose log it is, and
+// X-Goldsmith-Log-Offset where the text starts (0 when ?attempt= names an
+// earlier attempt: the build restarted and its log starts again).
 func (h *handler) getImageLog(w http.ResponseWriter, r *http.Request) {
 	var offset int64
 	if v := r.URL.Query().Get("offset"); v != "" {
@@ -139,13 +141,26 @@ func (h *handler) getImageLog(w http.ResponseWriter, r *http.Request) {
 		}
 		offset = n
 	}
-	lg, err := h.svc.GetImageLog(r.Context(), account(r), r.URL.Query().Get("imageBuildVersionArn"), offset)
+	// attempt: the build attempt whose log the client follows; when the
+	// build has restarted since, the new attempt's log comes from its start.
+	var attempt int
+	if v := r.URL.Query().Get("attempt"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			h.fail(w, r, apierr.InvalidParameterValue("The value supplied for parameter 'attempt' is not valid. Give the build attempt (1, 2, ...) from X-Goldsmith-Log-Attempt."))
+			return
+		}
+		attempt = n
+	}
+	lg, err := h.svc.FollowImageLog(r.Context(), account(r), r.URL.Query().Get("imageBuildVersionArn"), attempt, offset)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Goldsmith-Log-Size", strconv.FormatInt(lg.Size, 10))
+	w.Header().Set("X-Goldsmith-Log-Offset", strconv.FormatInt(lg.Offset, 10))
+	w.Header().Set("X-Goldsmith-Log-Attempt", strconv.Itoa(lg.Attempt))
 	w.Header().Set("X-Goldsmith-Image-Status", string(lg.Status))
 	_, _ = w.Write(lg.Data)
 }

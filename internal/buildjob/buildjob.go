@@ -65,6 +65,10 @@ type Runner struct {
 type Job struct {
 	Account string
 	Image   arn.ARN
+	// Attempt counts from 1. A later attempt keeps its logs apart
+	// (logs/attempt-N/ under the image's prefix), so every attempt's log
+	// stays.
+	Attempt int
 	// Fence is checked in every write of the build's state (the queue
 	// job's Fence): once another worker has taken the job over, this
 	// attempt writes nothing more. Nil: unfenced.
@@ -79,8 +83,22 @@ func Prefix(account string, image arn.ARN) string {
 	return path.Join(account, image.Name, image.Version.Semantic().String(), fmt.Sprint(image.Version.Build()))
 }
 
-// logFile is the build log's path under an image's prefix.
-const logFile = "logs/build.log"
+// logFile is the build log's path in a build's output folder, and under
+// an image's prefix for the first attempt.
+const (
+	logName = "build.log"
+	logFile = "logs/" + logName
+)
+
+// LogsDir is where the logs of a build's attempt go under the image's
+// prefix: logs/ for the first, logs/attempt-N/ for a later one (a build
+// restarted on another worker).
+func LogsDir(attempt int) string {
+	if attempt <= 1 {
+		return "logs"
+	}
+	return fmt.Sprintf("logs/attempt-%d", attempt)
+}
 
 // storeStep is the step that puts a built image into the artifact store.
 const storeStep = "store-artifacts"
@@ -123,13 +141,14 @@ func (r *Runner) Run(ctx context.Context, job Job) error {
 		return r.fail(ctx, job, err)
 	}
 	prefix := Prefix(account, image)
-	logs := &logStore{files: r.Artifacts, key: path.Join(prefix, logFile), path: filepath.Join(out, filepath.FromSlash(logFile)), log: log}
+	logPrefix := path.Join(prefix, LogsDir(job.Attempt))
+	logs := &logStore{files: r.Artifacts, key: path.Join(logPrefix, logName), path: filepath.Join(out, filepath.FromSlash(logFile)), log: log}
 	lf, err := os.Create(logs.path)
 	if err != nil {
 		return r.fail(ctx, job, err)
 	}
 	defer lf.Close()
-	if _, err := r.Service.SetImageState(ctx, image, service.StateChange{Status: service.ImageBuilding, Fence: job.Fence, Log: logs.key,
+	if _, err := r.Service.SetImageState(ctx, image, service.StateChange{Status: service.ImageBuilding, Fence: job.Fence, Log: logs.key, Attempt: job.Attempt,
 		Extra: service.Object{"goldsmithWorker": r.Worker}}); err != nil {
 		return err
 	}
@@ -167,7 +186,7 @@ func (r *Runner) Run(ctx context.Context, job Job) error {
 			log.Warn("the build's logs are not stored: this worker no longer holds the build", "image", image, "err", err)
 			return // the keys are the new owner's
 		}
-		if _, err := artifacts.PutDir(sctx, r.Artifacts, prefix, out, func(rel string) bool { return !strings.HasPrefix(rel, "logs/") || rel == logFile }); err != nil {
+		if _, err := artifacts.PutDir(sctx, r.Artifacts, logPrefix, filepath.Join(out, "logs"), func(rel string) bool { return rel == logName }); err != nil {
 			log.Warn("could not store the build's logs", "image", image, "err", err)
 		}
 		logs.sync(sctx, true)

@@ -135,7 +135,7 @@ func runBuild(ctx context.Context, r *buildjob.Runner, job *queue.Job[queue.Buil
 	if err != nil {
 		return fmt.Errorf("job %d: bad image ARN %q: %w", job.ID, job.Args.ImageARN, err)
 	}
-	bj := buildjob.Job{Account: job.Args.Account, Image: image, Fence: job.Fence}
+	bj := buildjob.Job{Account: job.Args.Account, Image: image, Attempt: job.Attempt, Fence: job.Fence}
 	if job.Final() && job.Attempt > 1 {
 		return r.Fail(ctx, bj, fmt.Sprintf("The build did not finish in %d attempts: %s", job.Attempt-1, attemptErrors(job)))
 	}

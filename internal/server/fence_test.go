@@ -2,15 +2,23 @@ package server_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 	"github.com/jackc/pgx/v5"
@@ -121,7 +129,10 @@ func startWorker(t *testing.T, cfg server.Config, id string, beat time.Duration,
 	t.Helper()
 	w := &worker{started: make(chan struct{}), release: make(chan struct{}), returned: make(chan error, 1)}
 	cfg = server.WithWorkersHook(cfg, func(r *buildjob.Runner, wc *queue.WorkersConfig) {
-		r.Build = func(ctx context.Context, _ workflow.Options) (*workflow.Result, error) {
+		r.PollInterval = 100 * time.Millisecond // stores the log soon
+		r.Build = func(ctx context.Context, opts workflow.Options) (*workflow.Result, error) {
+			opts.Reporter.StepStarted("build:hello")
+			opts.Reporter.Logf("%s builds", id)
 			close(w.started)
 			if frozen {
 				<-w.release
@@ -176,11 +187,20 @@ func testTakeover(t *testing.T, cfg server.Config, rescue func(context.Context) 
 	// A beats so rarely that it does not notice losing the job.
 	a := startWorker(t, cfg, "worker-a", time.Hour, true, outcomeA)
 	wait(t, a.started, "worker A to start the build")
+	logs := filepath.Join(cfg.DataDir, "images", strings.Split(image, ":")[4], "hello", "1.0.0", "1", "logs")
+	waitFor(t, "worker A's log in the artifact store", func() bool { return strings.Contains(readFile(logs, "build.log"), "worker-a builds") })
 	if err := rescue(ctx); err != nil {
 		t.Fatalf("rescue the job: %v", err)
 	}
 	b := startWorker(t, cfg, "worker-b", bBeat, false, outcomeB)
 	wait(t, b.started, "worker B to take the build over")
+
+	// A follower of attempt 1's log, far into it, is moved to the start
+	// of attempt 2's.
+	waitFor(t, "worker B's log in the artifact store", func() bool { return readFile(logs, "attempt-2", "build.log") != "" })
+	if lg := getLog(t, srv, image, "1", 1<<20); lg.attempt != "2" || lg.offset != "0" || !strings.Contains(lg.text, "worker-b builds") {
+		t.Errorf("following attempt 1's log after the restart: attempt %q, offset %q, text %q; want attempt 2's log from 0", lg.attempt, lg.offset, lg.text)
+	}
 
 	close(a.release) // A wakes up and finishes
 	if err := receive(t, a.returned, "worker A's handler"); !errors.Is(err, queue.ErrJobLost) {
@@ -203,6 +223,78 @@ func testTakeover(t *testing.T, cfg server.Config, rescue func(context.Context) 
 	}
 	if wantReasonOf != nil && !strings.Contains(aws.ToString(st.Reason), wantReasonOf.Error()) {
 		t.Errorf("reason %q, want worker B's %q", aws.ToString(st.Reason), wantReasonOf)
+	}
+
+	// Both attempts are visible: the first one's execution ended saying
+	// the build restarted, the second one has its own; both logs stay.
+	wfs, err := c.ListWorkflowExecutions(ctx, &imagebuilder.ListWorkflowExecutionsInput{ImageBuildVersionArn: aws.String(image)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(wfs.WorkflowExecutions); n < 2 || wfs.WorkflowExecutions[1].Type != types.WorkflowTypeBuild {
+		t.Fatalf("%d workflow executions, want a build execution per attempt: %+v", n, wfs.WorkflowExecutions)
+	}
+	if first := wfs.WorkflowExecutions[0]; first.Status != types.WorkflowExecutionStatusFailed ||
+		!strings.Contains(aws.ToString(first.Message), "restarted as attempt 2") {
+		t.Errorf("the first attempt's execution is %s (%q), want FAILED saying the build restarted", first.Status, aws.ToString(first.Message))
+	}
+	if second := wfs.WorkflowExecutions[1]; second.Status == types.WorkflowExecutionStatusRunning {
+		t.Errorf("the second attempt's execution still runs after the image ended")
+	}
+	if l := readFile(logs, "build.log"); !strings.Contains(l, "worker-a builds") || strings.Contains(l, "worker-b") {
+		t.Errorf("attempt 1's log is not worker A's:\n%s", l)
+	}
+	if l := readFile(logs, "attempt-2", "build.log"); !strings.Contains(l, "worker-b builds") {
+		t.Errorf("attempt 2's log is not worker B's:\n%s", l)
+	}
+}
+
+// logPiece is an answer of GET /goldsmith/GetImageLog.
+type logPiece struct{ attempt, offset, text string }
+
+// getLog reads image's log as `goldsmith logs --follow` does, following
+// attempt from offset.
+func getLog(t *testing.T, srv *servertest.Server, image, attempt string, offset int64) logPiece {
+	t.Helper()
+	ctx := context.Background()
+	q := url.Values{"imageBuildVersionArn": {image}, "attempt": {attempt}, "offset": {strconv.FormatInt(offset, 10)}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.Endpoint+"/goldsmith/GetImageLog?"+q.Encode(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := srv.Config.Credentials.Retrieve(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty := sha256.Sum256(nil)
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(empty[:]), "imagebuilder", srv.Config.Region, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GetImageLog: %s %s (%v)", resp.Status, b, err)
+	}
+	return logPiece{resp.Header.Get("X-Goldsmith-Log-Attempt"), resp.Header.Get("X-Goldsmith-Log-Offset"), string(b)}
+}
+
+// readFile is the text of the file at the joined path ("" if missing).
+func readFile(elem ...string) string {
+	b, _ := os.ReadFile(filepath.Join(elem...))
+	return string(b)
+}
+
+// waitFor waits up to 2 minutes for cond.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Minute); !cond(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
 	}
 }
 

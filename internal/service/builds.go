@@ -353,6 +353,11 @@ type StateChange struct {
 	// Log, when set, records the artifact key of the build log (as
 	// SetImageLog does).
 	Log string
+	// Attempt, when set, is the build's attempt (the queue job's) that
+	// makes the change. The first change of a later attempt ends the
+	// workflow executions the earlier one left running (FAILED, saying
+	// the build restarted); the new attempt's steps go to new executions.
+	Attempt int
 	// Outputs replaces outputResources when not nil.
 	Outputs Object
 	// Extra members to set on the image (Goldsmith's own, e.g. timings).
@@ -395,6 +400,12 @@ func (s *Service) SetImageState(ctx context.Context, image arn.ARN, ch StateChan
 		maps.Copy(obj, ch.Extra)
 		if ch.Log != "" {
 			obj[logKey] = ch.Log
+		}
+		if prev := attemptOf(obj); ch.Attempt > prev {
+			if prev > 0 || ch.Attempt > 1 {
+				restartWorkflows(obj, max(prev, 1), ch.Attempt, timestamp(s.now()))
+			}
+			obj[attemptKey] = ch.Attempt
 		}
 		if ch.Status.Final() {
 			closeWorkflows(obj, ch.Status, ch.Reason, timestamp(s.now()))
@@ -501,6 +512,9 @@ type ImageLog struct {
 	Offset int64 // where Data starts
 	Size   int64 // the log's size now
 	Status ImageStatus
+	// Attempt is the build attempt whose log this is (1 for the first;
+	// a restarted build's log starts again).
+	Attempt int
 }
 
 // logKey is where the worker records the artifact key of the build log.
@@ -511,6 +525,14 @@ const logKey = "goldsmithLog"
 // readable from every server that shares the store, while the build runs
 // (workers store it every few seconds) and after.
 func (s *Service) GetImageLog(ctx context.Context, account, image string, offset int64) (ImageLog, error) {
+	return s.FollowImageLog(ctx, account, image, 0, offset)
+}
+
+// FollowImageLog is GetImageLog for a reader that follows the log of
+// attempt: when the build has restarted since (another attempt's log is
+// the image's now), it returns the new attempt's log from its start
+// (Offset 0, Attempt the new one). attempt 0 reads the current log.
+func (s *Service) FollowImageLog(ctx context.Context, account, image string, attempt int, offset int64) (ImageLog, error) {
 	a, err := s.parseARN(arn.ImageBuildVersionArn, "imageBuildVersionArn", image)
 	if err != nil {
 		return ImageLog{}, err
@@ -523,7 +545,10 @@ func (s *Service) GetImageLog(ctx context.Context, account, image string, offset
 	if err != nil {
 		return ImageLog{}, err
 	}
-	out := ImageLog{Offset: offset, Status: statusOf(rec)}
+	out := ImageLog{Offset: offset, Status: statusOf(rec), Attempt: max(attemptOf(obj), 1)}
+	if attempt != 0 && attempt != out.Attempt {
+		offset, out.Offset = 0, 0
+	}
 	key := str(obj, logKey)
 	if key == "" {
 		return out, nil // not started yet

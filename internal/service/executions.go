@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -126,7 +127,8 @@ func (s *Service) RecordStep(ctx context.Context, image arn.ARN, ev StepEvent) e
 		when := timestamp(ev.Time)
 		typ, action := stepWorkflow(ev.Name)
 		var wf *WorkflowExecution
-		for i := range wfs {
+		// Executions of an earlier attempt of the build stay as they are.
+		for i := attemptStartOf(obj, len(wfs)); i < len(wfs); i++ {
 			if wfs[i].Type == typ {
 				wf = &wfs[i]
 			} else if wfs[i].Status == "RUNNING" {
@@ -214,6 +216,52 @@ func closeWorkflows(obj Object, status ImageStatus, reason, when string) {
 		}
 	}
 	obj[workflowsKey] = wfs
+}
+
+// attemptKey and attemptStartKey are where an image record keeps its
+// build's attempt and the index of the attempt's first workflow
+// execution.
+const (
+	attemptKey      = "goldsmithAttempt"
+	attemptStartKey = "goldsmithAttemptWorkflows"
+)
+
+// attemptOf is the build attempt recorded on obj (0: none).
+func attemptOf(obj Object) int { return intOf(obj, attemptKey) }
+
+// attemptStartOf is the index of the current attempt's first workflow
+// execution, at most n.
+func attemptStartOf(obj Object, n int) int { return min(intOf(obj, attemptStartKey), n) }
+
+// intOf is obj's number member key (a float64 when decoded from JSON).
+func intOf(obj Object, key string) int {
+	switch v := obj[key].(type) {
+	case int:
+		return v
+	case float64:
+		return int(v)
+	}
+	return 0
+}
+
+// restartWorkflows ends the workflow executions and steps that attempt
+// prev left running, saying that the build restarted as attempt next, and
+// starts the next attempt's executions after them.
+func restartWorkflows(obj Object, prev, next int, when string) {
+	wfs := workflowsOf(obj)
+	msg := fmt.Sprintf("Attempt %d stopped (its worker stopped answering or gave the build up); the build restarted as attempt %d.", prev, next)
+	for i := range wfs {
+		for j := range wfs[i].Steps {
+			if wfs[i].Steps[j].Status == "RUNNING" {
+				wfs[i].Steps[j].Status, wfs[i].Steps[j].EndTime, wfs[i].Steps[j].Message = "FAILED", when, msg
+			}
+		}
+		if wfs[i].Status == "RUNNING" {
+			wfs[i].Status, wfs[i].EndTime, wfs[i].Message = "FAILED", when, msg
+		}
+	}
+	obj[workflowsKey] = wfs
+	obj[attemptStartKey] = len(wfs)
 }
 
 // imageByAttr finds the caller's image with an execution id.
