@@ -178,14 +178,11 @@ func (r *Runner) Run(ctx context.Context, job Job) error {
 	cancel(nil)
 	wg.Wait()
 	// Whatever the outcome, the logs (the build log last, so that it ends
-	// with everything) stay in the artifact store.
+	// with everything) stay in the artifact store, under this attempt's
+	// folder: a worker that lost the job keeps its attempt's log too.
 	storeLogs := func() {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
 		defer cancel()
-		if err := r.Service.CheckFence(sctx, job.Fence); err != nil {
-			log.Warn("the build's logs are not stored: this worker no longer holds the build", "image", image, "err", err)
-			return // the keys are the new owner's
-		}
 		if _, err := artifacts.PutDir(sctx, r.Artifacts, logPrefix, filepath.Join(out, "logs"), func(rel string) bool { return rel == logName }); err != nil {
 			log.Warn("could not store the build's logs", "image", image, "err", err)
 		}
@@ -208,7 +205,8 @@ func (r *Runner) Run(ctx context.Context, job Job) error {
 	// under keys that a worker that took the job over writes too: only
 	// while this attempt holds the job.
 	if err := r.Service.CheckFence(ctx, job.Fence); err != nil {
-		return err // the log's key is the new owner's too
+		storeLogs()
+		return err
 	}
 	rep.StepStarted(storeStep)
 	t0 := time.Now()

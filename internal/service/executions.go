@@ -260,7 +260,9 @@ func restartWorkflows(obj Object, prev, next int, when string) {
 			wfs[i].Status, wfs[i].EndTime, wfs[i].Message = "FAILED", when, msg
 		}
 	}
-	obj[workflowsKey] = wfs
+	if len(wfs) > 0 {
+		obj[workflowsKey] = wfs
+	}
 	obj[attemptStartKey] = len(wfs)
 }
 
