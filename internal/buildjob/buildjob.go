@@ -152,6 +152,10 @@ func (r *Runner) Run(ctx context.Context, job Job) error {
 		Extra: service.Object{"goldsmithWorker": r.Worker}}); err != nil {
 		return err
 	}
+	// The log is stored at once, so that even an attempt whose worker dies
+	// in its first seconds leaves one.
+	fmt.Fprintf(lf, "Build of %s, attempt %d, on worker %s\n", image, max(job.Attempt, 1), r.Worker)
+	logs.sync(ctx, true)
 
 	bctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -14,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
+	"github.com/goldsmith-dev/goldsmith/internal/arn"
+	"github.com/goldsmith-dev/goldsmith/internal/buildjob"
 	"github.com/goldsmith-dev/goldsmith/internal/server"
 	"github.com/goldsmith-dev/goldsmith/internal/server/servertest"
 	"github.com/goldsmith-dev/goldsmith/internal/vmtest"
@@ -22,7 +25,9 @@ import (
 // TestWorkerKilledMidBuild: a `goldsmith worker` process is killed with
 // SIGKILL while it builds. Its VM dies with it; the build is not stuck: a
 // second worker takes the job over once the first one's heartbeats stop,
-// removes the dead worker's files, and finishes the image.
+// removes the dead worker's files, and finishes the image. Both attempts
+// stay visible (workflow executions, logs), and `goldsmith logs --follow`
+// follows the build across the restart and exits 0.
 func TestWorkerKilledMidBuild(t *testing.T) {
 	vmtest.Require(t)
 	agent := vmtest.AgentBinary(t, "../../cmd/goldsmith")
@@ -61,6 +66,17 @@ func TestWorkerKilledMidBuild(t *testing.T) {
 		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); logf.Close() })
 		return cmd
 	}
+
+	// A user follows the build's log from the start.
+	var followOut, followErr strings.Builder
+	follow := exec.Command(agent, "logs", "--follow", "--endpoint-url", srv.Endpoint, "--data-dir", dir, image)
+	follow.Stdout, follow.Stderr = &followOut, &followErr
+	if err := follow.Start(); err != nil {
+		t.Fatal(err)
+	}
+	followed := make(chan error, 1)
+	go func() { followed <- follow.Wait() }()
+	t.Cleanup(func() { _ = follow.Process.Kill() })
 
 	first := worker("first")
 	// Kill it once its VM runs.
@@ -101,6 +117,30 @@ func TestWorkerKilledMidBuild(t *testing.T) {
 			t.Fatalf("after the worker was killed, the build ended %s (%s)", st, aws.ToString(o.Image.State.Reason))
 		}
 		time.Sleep(time.Second)
+	}
+	// The follower saw the restart, followed the new attempt to its end
+	// and exits 0; both attempts are visible, with their logs.
+	select {
+	case err := <-followed:
+		if err != nil || !strings.Contains(followErr.String(), "restarted as attempt 2") {
+			t.Errorf("goldsmith logs --follow: %v; stderr:\n%s", err, followErr.String())
+		}
+	case <-time.After(time.Minute):
+		t.Errorf("goldsmith logs --follow did not end after the image became AVAILABLE; stderr:\n%s", followErr.String())
+	}
+	wfs, err := c.ListWorkflowExecutions(ctx, &imagebuilder.ListWorkflowExecutionsInput{ImageBuildVersionArn: aws.String(image)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wfs.WorkflowExecutions) < 2 || !strings.Contains(aws.ToString(wfs.WorkflowExecutions[0].Message), "restarted as attempt 2") {
+		t.Errorf("the first attempt is not visible in the workflow executions: %+v", wfs.WorkflowExecutions)
+	}
+	a, _ := arn.Parse(image)
+	logs := filepath.Join(dir, "images", buildjob.Prefix(a.Account, a))
+	for _, l := range []string{"logs/build.log", "logs/attempt-2/build.log"} {
+		if _, err := os.Stat(filepath.Join(logs, l)); err != nil {
+			t.Errorf("an attempt's log is missing: %v", err)
+		}
 	}
 	if _, err := os.Stat(deadDir); !os.IsNotExist(err) {
 		t.Errorf("the killed worker's files are still in %s (%v)", deadDir, err)
