@@ -72,15 +72,10 @@ type refChecker struct {
 func (c *refChecker) walk(v *Value, path string, inInputs bool) {
 	switch v.Kind {
 	case Scalar:
-		if v.Type != StringScalar || !HasExpr(v.Str) && !containsClose(v.Str) {
+		if v.Type != StringScalar {
 			return
 		}
-		exprs, err := ParseExprs(v.Str)
-		if err != nil {
-			c.r.Add(v.Pos, path, "%v", err)
-			return
-		}
-		for _, e := range exprs {
+		for _, e := range ParseExprs(v.Str) {
 			c.check(e.Ref, v.Pos, path, inInputs)
 		}
 	case List:
@@ -92,15 +87,6 @@ func (c *refChecker) walk(v *Value, path string, inInputs bool) {
 			c.walk(f.Value, JoinPath(path, f.Key), inInputs)
 		}
 	}
-}
-
-func containsClose(s string) bool {
-	for i := 0; i+1 < len(s); i++ {
-		if s[i] == '}' && s[i+1] == '}' {
-			return true
-		}
-	}
-	return false
 }
 
 func (c *refChecker) check(ref Ref, pos Pos, path string, inInputs bool) {
@@ -133,13 +119,15 @@ func loopLabel(l *Loop) string {
 
 func (c *refChecker) checkChain(ref Ref, pos Pos, path string) {
 	pi := -1
+	var phases []string
 	for i, ph := range c.d.Phases {
+		phases = append(phases, ph.Name)
 		if ph.Name == ref.Phase {
 			pi = i
 		}
 	}
 	if pi < 0 {
-		c.r.Add(pos, path, "{{ %s }}: this document has no phase %q", ref.Text, ref.Phase)
+		c.r.Add(pos, path, "{{ %s }}: this document has no phase %q%s", ref.Text, ref.Phase, Suggest(ref.Phase, phases))
 		return
 	}
 	ph := c.d.Phases[pi]
