@@ -45,7 +45,7 @@ var (
 // A reference is well-formed when the text between "{{" and the next "}}",
 // trimmed of white space, is one of:
 //
-//	Name                          a parameter or constant
+//	Name                          a parameter or constant (3 to 128 characters)
 //	L.index, L.value              a loop variable (L is "loop" or a loop name)
 //	phase.step.inputs.key         chaining, with inputs[N] or outputs[N] too
 //	phase.step.outputs.key
@@ -100,7 +100,7 @@ func ParseRef(body string) (ref Ref, ok bool) {
 	r := Ref{Text: body, Index: -1}
 	parts := strings.Split(body, ".")
 	switch {
-	case len(parts) == 1 && identRe.MatchString(body):
+	case len(parts) == 1 && variableRe.MatchString(body):
 		r.Kind, r.Name = VarRef, body
 		return r, true
 	case len(parts) == 2 && (parts[1] == "index" || parts[1] == "value") && identRe.MatchString(parts[0]):
