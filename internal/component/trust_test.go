@@ -130,7 +130,7 @@ func TestExpandOnlyWellFormedReferences(t *testing.T) {
 		{`{{ ansible_facts | combine({'x': 1}) }}`, `{{ ansible_facts | combine({'x': 1}) }}`},
 		{`{{ ansible_facts.distribution }} {{ .Go.Template }} {{}}`, `{{ ansible_facts.distribution }} {{ .Go.Template }} {{}}`},
 		{`{{ build.A.output.stdout }} {{ a.b.c }} {{ x y }}`, `{{ build.A.output.stdout }} {{ a.b.c }} {{ x y }}`},
-		{`{{ Unknown }}`, `{{ Unknown }}`}, // the resolver leaves it; validation reports it
+		{`{{ Unknown }}`, `{{ Unknown }}`},                                     // the resolver leaves it; validation reports it
 		{`a{{2}} {{ ab }} {{ L.index.x }}`, `a{{2}} {{ ab }} {{ L.index.x }}`}, // too short for a parameter name
 		{strings.Repeat("{", 3000) + " Name }}", strings.Repeat("{", 2998) + "N"},
 	}
