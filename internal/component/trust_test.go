@@ -70,8 +70,9 @@ func TestTrustDocumentKeepsWhatWasWritten(t *testing.T) {
 }
 
 // TestTrustProblemsAtTheirFields checks every problem in
-// trust-problems.yaml: each at the line and column of the field, quoting
-// what the author wrote, and nothing else.
+// trust-problems.yaml: each at the line and column of the field (of the
+// reference itself, inside a block of script too), quoting what the
+// author wrote, and nothing else.
 func TestTrustProblemsAtTheirFields(t *testing.T) {
 	t.Parallel()
 	_, err := loadTestdata(t, "trust-problems.yaml")
@@ -84,12 +85,13 @@ func TestTrustProblemsAtTheirFields(t *testing.T) {
 		`trust-problems.yaml:11:7: parameters[1].Flavour.allowedValue: unknown key "allowedValue" (did you mean "allowedValues"?); a parameter has type, default, description, allowedValues`,
 		`trust-problems.yaml:16:17: phases[0].steps[0].action: unknown action "ExecuteBsh" (did you mean "ExecuteBash"?)`,
 		`trust-problems.yaml:23:26: phases[0].steps[1].inputs[0].permissions: permissions must be 3 or 4 octal digits such as "0755" or "644", got "01777777"`,
-		`trust-problems.yaml:28:15: phases[0].steps[2].inputs.commands[0]: {{ biuld.Unknown.outputs.stdout }}: this document has no phase "biuld" (did you mean "build"?)`,
-		`trust-problems.yaml:29:15: phases[0].steps[2].inputs.commands[1]: {{ build.Unknwon.outputs.stdout }}: phase "build" has no step "Unknwon" (did you mean "Unknown"?)`,
-		`trust-problems.yaml:30:15: phases[0].steps[2].inputs.commands[2]: {{ Chanel }} is not a parameter or constant of this document (did you mean "Channel"?)`,
-		`trust-problems.yaml:36:13: phases[1].steps[0].inputs[0].value: required`,
-		`trust-problems.yaml:38:13: phases[1].steps[0].inputs[0].valeu: unknown input "valeu" (did you mean "value"?); this module takes path, name, value, type`,
-		`trust-problems.yaml:44:19: phases[1].steps[1].inputs.reboot: must be Allow, Force or Skip, got "Later"`,
+		`trust-problems.yaml:28:21: phases[0].steps[2].inputs.commands[0]: {{ biuld.Unknown.outputs.stdout }}: this document has no phase "biuld" (did you mean "build"?)`,
+		`trust-problems.yaml:29:21: phases[0].steps[2].inputs.commands[1]: {{ build.Unknwon.outputs.stdout }}: phase "build" has no step "Unknwon" (did you mean "Unknown"?)`,
+		`trust-problems.yaml:30:21: phases[0].steps[2].inputs.commands[2]: {{ Chanel }} is not a parameter or constant of this document (did you mean "Channel"?)`,
+		`trust-problems.yaml:34:17: phases[0].steps[2].inputs.commands[3]: {{ build.Refs.outputs.stdout }}: step build.Refs runs after this one (or is this one), so it has no outputs yet`,
+		`trust-problems.yaml:41:13: phases[1].steps[0].inputs[0].value: required`,
+		`trust-problems.yaml:43:13: phases[1].steps[0].inputs[0].valeu: unknown input "valeu" (did you mean "value"?); this module takes path, name, value, type`,
+		`trust-problems.yaml:49:19: phases[1].steps[1].inputs.reboot: must be Allow, Force or Skip, got "Later"`,
 	}
 	var got []string
 	for _, p := range ps {

@@ -1,6 +1,10 @@
 package component
 
-import "fmt"
+import (
+	"bytes"
+	"fmt"
+	"unicode/utf8"
+)
 
 // Actions is what validation needs to know about action modules. Package
 // toe/action implements it; component stays free of the modules themselves.
@@ -76,7 +80,16 @@ func (c *refChecker) walk(v *Value, path string, inInputs bool) {
 			return
 		}
 		for _, e := range ParseExprs(v.Str) {
+			before := len(c.r.Problems)
 			c.check(e.Ref, v.Pos, path, inInputs)
+			if len(c.r.Problems) > before {
+				// Point at the reference itself, which may be lines into a
+				// block of script.
+				at := locate(c.d.Raw, v.Pos, v.Str[e.Start:e.End])
+				for i := before; i < len(c.r.Problems); i++ {
+					c.r.Problems[i].Pos = at
+				}
+			}
 		}
 	case List:
 		for i, it := range v.Items {
@@ -108,6 +121,41 @@ func (c *refChecker) check(ref Ref, pos Pos, path string, inInputs bool) {
 	case ChainRef:
 		c.checkChain(ref, pos, path)
 	}
+}
+
+// locateWindow is how far past a scalar's start locate looks for text.
+const locateWindow = 64 << 10
+
+// locate returns where text is first written in src at or after from (a
+// scalar's position), or from when it is not found nearby (text built by
+// escapes or line folding).
+func locate(src []byte, from Pos, text string) Pos {
+	off := 0
+	for line := 1; line < from.Line; line++ {
+		i := bytes.IndexByte(src[off:], '\n')
+		if i < 0 {
+			return from
+		}
+		off += i + 1
+	}
+	for col := 1; col < from.Col && off < len(src) && src[off] != '\n'; col++ {
+		_, n := utf8.DecodeRune(src[off:])
+		off += n
+	}
+	window := src[off:min(len(src), off+locateWindow)]
+	i := bytes.Index(window, []byte(text))
+	if i < 0 {
+		return from
+	}
+	at := from
+	for _, line := range bytes.SplitAfter(window[:i], []byte("\n")) {
+		if n := len(line); n > 0 && line[n-1] == '\n' {
+			at.Line, at.Col = at.Line+1, 1
+			continue
+		}
+		at.Col += utf8.RuneCount(line)
+	}
+	return at
 }
 
 func loopLabel(l *Loop) string {
