@@ -84,7 +84,7 @@ func ParseExprs(s string) []Expr {
 				continue
 			}
 		}
-		i = start + 1 // "{{{ X }}" holds the reference "{{ X }}"
+		i = start + 1 // "{{{ Name }}" holds the reference "{{ Name }}"
 	}
 }
 
