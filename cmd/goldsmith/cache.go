@@ -49,7 +49,7 @@ func newCacheListCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List step cache entries, most recently used first",
-		Args:  cobra.NoArgs,
+		Args:  noArgs(""),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := cf.cache()
 			if err != nil {
@@ -89,7 +89,7 @@ func newCachePruneCommand() *cobra.Command {
 		Short: "Remove step cache entries",
 		Long: `Remove entries not used for --older-than, or --all of them, then trim the
 cache to --cache-size, least recently used first.`,
-		Args: cobra.NoArgs,
+		Args: noArgs(""),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := cf.cache()
 			if err != nil {

@@ -31,7 +31,7 @@ func newKeysCommand() *cobra.Command {
 	create := &cobra.Command{
 		Use:   "create",
 		Short: "Create an access key (for the first account unless --account or --new-account)",
-		Args:  cobra.NoArgs,
+		Args:  noArgs(""),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := open(cmd)
 			if err != nil {
@@ -70,7 +70,7 @@ func newKeysCommand() *cobra.Command {
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List access keys",
-		Args:  cobra.NoArgs,
+		Args:  noArgs(""),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := open(cmd)
 			if err != nil {

@@ -22,14 +22,6 @@ import (
 	"github.com/goldsmith-dev/goldsmith/internal/toe/docsource"
 )
 
-// Exit statuses of `goldsmith toe`.
-const (
-	exitFailed    = 1
-	exitInvalid   = 2
-	exitRebooting = 194
-	exitCancelled = 130
-)
-
 func newToeCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "toe",
@@ -56,7 +48,7 @@ streams to stderr as it happens; a JSON summary goes to stdout at the end.
 Exit status: 0 success (also with ignored failures), 1 failed, 2 invalid
 input, 130 cancelled, 194 stopped for a reboot (run the same command again
 with the same --execution-id and --state-directory to resume).`,
-		Args: cobra.NoArgs,
+		Args: noArgs("--documents"),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runToe(cmd.Context(), cmd, f) },
 	}
 	fl := cmd.Flags()
@@ -82,12 +74,12 @@ func newToeValidateCommand() *cobra.Command {
 		Long: `Check documents fully: YAML, structure, actions and their inputs, loops,
 conditions and references. Every problem is reported with file, line,
 column and path. Exit status 0 when all documents are valid, 2 otherwise.`,
-		Args: cobra.NoArgs,
+		Args: noArgs("--documents"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			locs := splitList(f.documents)
 			if len(locs) == 0 {
-				return &exitError{exitInvalid, errors.New("give --documents")}
+				return usagef(cmd, "give the documents to check: --documents FILE[,FILE...]")
 			}
 			loader := newLoader(f.bucketOwner)
 			var all component.Problems
@@ -97,6 +89,9 @@ column and path. Exit status 0 when all documents are valid, 2 otherwise.`,
 					return &exitError{exitInvalid, err}
 				}
 				if _, err := component.Load(loc, data, action.Set{}); err != nil {
+					if isRecipe(data) {
+						return errRecipeNotComponent(loc)
+					}
 					var ps component.Problems
 					if !errors.As(err, &ps) {
 						return &exitError{exitInvalid, err}
@@ -184,6 +179,9 @@ func runToe(ctx context.Context, cmd *cobra.Command, f toeFlags) error {
 		}
 		doc, err := component.Load(d.Path, data, action.Set{})
 		if err != nil {
+			if isRecipe(data) {
+				return errRecipeNotComponent(d.Path)
+			}
 			var ps component.Problems
 			if !errors.As(err, &ps) {
 				return &exitError{exitInvalid, err}
