@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -23,7 +24,11 @@ func newKeysCommand() *cobra.Command {
 		if err != nil {
 			return nil, err
 		}
-		return server.OpenStore(cmd.Context(), cfg)
+		st, err := server.OpenExistingStore(cmd.Context(), cfg)
+		if errors.Is(err, server.ErrNoDatabase) {
+			return nil, invalidf("%w", err)
+		}
+		return st, err
 	}
 
 	var account string
@@ -67,6 +72,7 @@ func newKeysCommand() *cobra.Command {
 	create.Flags().StringVar(&account, "account", "", "account id the key belongs to")
 	create.Flags().BoolVar(&newAccount, "new-account", false, "create a new account for the key")
 
+	out := outputTable
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List access keys",
@@ -80,6 +86,9 @@ func newKeysCommand() *cobra.Command {
 			keys, err := st.ListAccessKeys(cmd.Context(), "")
 			if err != nil {
 				return err
+			}
+			if out == outputJSON {
+				return writeJSON(cmd.OutOrStdout(), keysJSON(keys))
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ACCESS KEY ID\tACCOUNT\tCREATED\tSTATUS")
@@ -97,7 +106,6 @@ func newKeysCommand() *cobra.Command {
 	revoke := &cobra.Command{
 		Use:   "revoke ACCESS_KEY_ID",
 		Short: "Revoke an access key; requests signed with it fail at once",
-		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := open(cmd)
 			if err != nil {
@@ -115,6 +123,31 @@ func newKeysCommand() *cobra.Command {
 			return nil
 		},
 	}
+	out.register(list)
+	revoke.Args = exactArgs("ACCESS_KEY_ID (goldsmith keys list shows them)")
 	cmd.AddCommand(create, list, revoke)
 	return cmd
+}
+
+// accessKeyJSON is a key as keys list --output json shows it (never the
+// secret).
+type accessKeyJSON struct {
+	AccessKeyID string     `json:"accessKeyId"`
+	Account     string     `json:"account"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	Status      string     `json:"status"` // active or revoked
+	RevokedAt   *time.Time `json:"revokedAt,omitempty"`
+}
+
+func keysJSON(keys []store.AccessKey) []accessKeyJSON {
+	out := make([]accessKeyJSON, 0, len(keys))
+	for _, k := range keys {
+		j := accessKeyJSON{AccessKeyID: k.ID, Account: k.Account, CreatedAt: k.CreatedAt.UTC(), Status: "active"}
+		if k.Revoked() {
+			at := k.RevokedAt.UTC()
+			j.Status, j.RevokedAt = "revoked", &at
+		}
+		out = append(out, j)
+	}
+	return out
 }

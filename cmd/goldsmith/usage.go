@@ -199,3 +199,16 @@ func looksLikeFile(s string) bool {
 	}
 	return false
 }
+
+// exactArgs requires one positional argument, described by what.
+func exactArgs(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch {
+		case len(args) == 0:
+			return fmt.Errorf("give the %s", what)
+		case len(args) > 1:
+			return fmt.Errorf("%s takes one argument, the %s; got %d: %s", cmd.CommandPath(), what, len(args), strings.Join(args, " "))
+		}
+		return nil
+	}
+}
