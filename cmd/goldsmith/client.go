@@ -115,8 +115,12 @@ func checkBuildARN(s string) error {
 	if err != nil || a.Type != arn.Image {
 		return fmt.Errorf("%q is not an image ARN: give the image build version ARN, such as arn:aws:imagebuilder:%s:123456789012:image/web/1.0.0/1 (aws imagebuilder list-images and list-image-build-versions show them)", s, server.DefaultRegion)
 	}
-	if a.Level() != arn.LevelBuild {
-		return fmt.Errorf("%s names no single build: add the version and build number, such as %s/1.0.0/1 (aws imagebuilder list-image-build-versions --image-version-arn ... lists them)", s, a.NameARN())
+	switch a.Level() {
+	case arn.LevelBuild:
+	case arn.LevelVersion:
+		return fmt.Errorf("%s names an image version, not one build of it: add the build number, such as %s/1 (aws imagebuilder list-image-build-versions --image-version-arn %s lists them)", s, a, a)
+	default:
+		return fmt.Errorf("%s names no single build: add the version and build number, such as %s/1.0.0/1 (aws imagebuilder list-image-build-versions lists them)", s, a.NameARN())
 	}
 	return nil
 }

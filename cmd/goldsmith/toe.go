@@ -27,6 +27,15 @@ func newToeCommand() *cobra.Command {
 		Use:   "toe",
 		Short: "Run and validate AWSTOE component documents (awstoe-compatible)",
 	}
+	var showVersion bool
+	cmd.PersistentFlags().BoolVarP(&showVersion, "version", "v", false, "print the runner's version and exit (awstoe's --version)")
+	cmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if showVersion {
+			fmt.Fprintf(cmd.OutOrStdout(), "goldsmith toe %s (AWSTOE-compatible)\n", versionString())
+			return &exitError{0, errors.New("")}
+		}
+		return nil
+	}
 	cmd.AddCommand(newToeRunCommand(), newToeValidateCommand())
 	return cmd
 }
@@ -35,6 +44,7 @@ type toeFlags struct {
 	config, documents, phases, parameters, executionID    string
 	logDir, stateDir, workDir, rebootCommand, bucketOwner string
 	trace                                                 bool
+	logs                                                  toeLogFlags
 }
 
 func newToeRunCommand() *cobra.Command {
@@ -63,6 +73,7 @@ with the same --execution-id and --state-directory to resume).`,
 	fl.StringVar(&f.workDir, "working-directory", "", "folder commands run in (default: current directory)")
 	fl.StringVar(&f.rebootCommand, "reboot-command", envOr("GOLDSMITH_TOE_REBOOT_COMMAND", "systemctl reboot"), "command that restarts the machine when a step asks for a reboot")
 	fl.BoolVarP(&f.trace, "trace", "t", false, "also print the detailed application log")
+	f.logs.register(fl)
 	return cmd
 }
 
@@ -169,6 +180,21 @@ func runToe(ctx context.Context, cmd *cobra.Command, f toeFlags) error {
 	if err != nil {
 		return &exitError{exitInvalid, err}
 	}
+	stderr := cmd.ErrOrStderr()
+	if err := plan.logs.check(stderr); err != nil {
+		return usageError(cmd, err)
+	}
+	aws := awsConfig()
+	var uploader *logUploader
+	if plan.logs.bucket != "" {
+		cfg, err := aws(ctx)
+		if err == nil {
+			uploader, err = newLogUploader(ctx, cfg, plan.logs)
+		}
+		if err != nil {
+			return &exitError{exitInvalid, err}
+		}
+	}
 	loader := newLoader(plan.bucketOwner)
 	var inputs []toe.Input
 	var problems component.Problems
@@ -194,7 +220,6 @@ func runToe(ctx context.Context, cmd *cobra.Command, f toeFlags) error {
 	if len(problems) > 0 {
 		return &exitError{exitInvalid, fmt.Errorf("the documents are invalid; nothing was run:\n%w", problems)}
 	}
-	stderr := cmd.ErrOrStderr()
 	opts := toe.RunOptions{
 		Phases:      plan.phases,
 		Parameters:  plan.params,
@@ -204,7 +229,7 @@ func runToe(ctx context.Context, cmd *cobra.Command, f toeFlags) error {
 		WorkDir:     f.workDir,
 		Trace:       plan.trace,
 		Console:     stderr,
-		AWS:         awsConfig(),
+		AWS:         aws,
 		Load:        loader,
 		Reboot:      rebooter(f.rebootCommand, stderr),
 	}
@@ -212,6 +237,15 @@ func runToe(ctx context.Context, cmd *cobra.Command, f toeFlags) error {
 	if res != nil {
 		enc := json.NewEncoder(cmd.OutOrStdout())
 		enc.Encode(res.Summary)
+	}
+	if uploader != nil && res != nil && !res.Rebooting && res.RunDir != "" {
+		uri, uerr := uploader.upload(context.WithoutCancel(ctx), res.RunDir)
+		if uerr != nil && err == nil {
+			return &exitError{exitFailed, uerr}
+		}
+		if uerr == nil {
+			fmt.Fprintf(stderr, "logs uploaded to %s\n", uri)
+		}
 	}
 	switch {
 	case res != nil && res.Rebooting:
