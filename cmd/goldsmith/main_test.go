@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -29,6 +34,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"status": cmdStatus,
+			"serve":  cmdServe,
 		},
 	})
 }
@@ -54,4 +60,68 @@ func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("exit status %d, want %d", got, want)
 	}
+}
+
+var listeningRE = regexp.MustCompile(`listening on (http://\S+)`)
+
+// cmdServe is `serve DATADIR [FLAGS...]`: run goldsmith serve (no build
+// workers, a free port) in the background until the script ends, and set
+// $ENDPOINT to its address once it serves; $SERVE_OUT is the file with
+// what it printed.
+func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: serve DATADIR [flags...]")
+	}
+	bin := ""
+	for _, dir := range filepath.SplitList(ts.Getenv("PATH")) {
+		if p := filepath.Join(dir, "goldsmith"); isExecutableFile(p) {
+			bin = p
+			break
+		}
+	}
+	if bin == "" {
+		ts.Fatalf("serve: goldsmith is not on the script's PATH")
+	}
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--workers", "0", "--data-dir", ts.MkAbs(args[0])}, args[1:]...)...)
+	cmd.Env = append(os.Environ(), "HOME="+ts.Getenv("HOME"), "PATH="+ts.Getenv("PATH"))
+	cmd.Dir = ts.Getenv("WORK")
+	outFile := ts.MkAbs("serve.out")
+	out, err := os.Create(outFile)
+	ts.Check(err)
+	pr, err := cmd.StdoutPipe()
+	ts.Check(err)
+	cmd.Stderr = out
+	ts.Check(cmd.Start())
+	ts.Defer(func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		out.Close()
+	})
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			out.WriteString(sc.Text() + "\n")
+			if m := listeningRE.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+		close(found)
+	}()
+	select {
+	case ep, ok := <-found:
+		if !ok {
+			b, _ := os.ReadFile(outFile)
+			ts.Fatalf("serve exited:\n%s", strings.TrimSpace(string(b)))
+		}
+		ts.Setenv("ENDPOINT", ep)
+		ts.Setenv("SERVE_OUT", outFile)
+	case <-time.After(60 * time.Second):
+		ts.Fatalf("serve did not start within a minute")
+	}
+}
+
+func isExecutableFile(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0
 }
