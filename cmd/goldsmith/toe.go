@@ -178,7 +178,7 @@ func newLoader(bucketOwner string) func(ctx context.Context, loc, parent string)
 func runToe(ctx context.Context, cmd *cobra.Command, f toeFlags) error {
 	plan, err := planRun(ctx, cmd, f)
 	if err != nil {
-		return &exitError{exitInvalid, err}
+		return usageError(cmd, err)
 	}
 	stderr := cmd.ErrOrStderr()
 	if err := plan.logs.check(stderr); err != nil {
