@@ -138,10 +138,10 @@ func (c *client) responseError(status int, body []byte, what string) error {
 		msg = strings.TrimSpace(string(body))
 	}
 	switch {
-	case status == http.StatusNotFound && e.Type == "":
+	case status == http.StatusNotFound && (e.Type == "" || e.Type == "UnknownOperationException"):
 		return fmt.Errorf("%s answers 404 Not Found to %s: is it a Goldsmith server of this version? (check --endpoint-url / AWS_ENDPOINT_URL)", c.endpoint, what)
 	case status == http.StatusNotFound:
-		return fmt.Errorf("the server has no %s: %s", what, msg)
+		return fmt.Errorf("the server has no %s: check the ARN (aws imagebuilder list-images lists them) and that the access key (profile %q) is of the image's account", what, c.profile)
 	case status == http.StatusForbidden || status == http.StatusUnauthorized:
 		return fmt.Errorf("the server refused the request (%s): check the access key (goldsmith keys list on the server; profile %q) and that the region, %s, is the server's (goldsmith serve prints it)", msg, c.profile, c.cfg.Region)
 	case msg != "":

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -25,10 +24,7 @@ func newKeysCommand() *cobra.Command {
 			return nil, err
 		}
 		st, err := server.OpenExistingStore(cmd.Context(), cfg)
-		if errors.Is(err, server.ErrNoDatabase) {
-			return nil, invalidf("%w", err)
-		}
-		return st, err
+		return st, storeError(err)
 	}
 
 	var account string

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime/debug"
@@ -49,6 +50,15 @@ func (f *storeFlags) resolve(fs *pflag.FlagSet, flags server.Config) (server.Con
 		c = file.Apply(c)
 	}
 	return c.WithDefaults(), nil
+}
+
+// storeError makes a data directory without a database a usage error
+// (exit status 2): nothing was done.
+func storeError(err error) error {
+	if errors.Is(err, server.ErrNoDatabase) {
+		return invalidf("%w", err)
+	}
+	return err
 }
 
 // resolveChecked is resolve with every setting, the build flags' included,
@@ -194,7 +204,7 @@ lets running builds finish for a minute, then hands them back to the queue.`,
 			if cfg.Build.Workers < 0 {
 				return &exitError{exitInvalid, fmt.Errorf("--workers 0 leaves a worker nothing to do")}
 			}
-			return server.RunWorker(cmd.Context(), cfg)
+			return storeError(server.RunWorker(cmd.Context(), cfg))
 		},
 	}
 	sf.register(cmd.Flags())
