@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/spf13/pflag"
 
+	"github.com/goldsmith-dev/goldsmith/internal/component"
 	"github.com/goldsmith-dev/goldsmith/internal/s3client"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
 )
@@ -125,4 +127,25 @@ func (u *logUploader) upload(ctx context.Context, runDir string) (string, error)
 		return uri, fmt.Errorf("upload the run's logs to %s: %w", uri, err)
 	}
 	return uri, nil
+}
+
+var unknownFieldRE = regexp.MustCompile(`unknown field "([^"]+)"`)
+
+// configKeyHint adds "did you mean" to a --config file's unknown key.
+func configKeyHint(err error) error {
+	m := unknownFieldRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	var known []string
+	t := reflect.TypeOf(toe.Config{})
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" {
+			known = append(known, name)
+		}
+	}
+	if hint := component.Suggest(m[1], known); hint != "" {
+		return fmt.Errorf("%w%s", err, hint)
+	}
+	return err
 }

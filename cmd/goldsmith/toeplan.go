@@ -37,7 +37,7 @@ func planRun(ctx context.Context, cmd *cobra.Command, f toeFlags) (*toePlan, err
 		}
 		c, err := toe.ParseConfig(data)
 		if err != nil {
-			return nil, err
+			return nil, configKeyHint(err)
 		}
 		for _, d := range c.Documents {
 			pd := planDoc{Path: d.Path, params: map[string]string{}}
