@@ -21,7 +21,7 @@ type storeFlags struct {
 }
 
 func (f *storeFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.config, "config", "", "configuration file (YAML or JSON: listen, dataDir, postgres, artifacts, region, accounts, webhooks); flags win over it")
+	fs.StringVar(&f.config, "config", "", "configuration file, YAML or JSON (the keys: goldsmith serve --help); flags win over it")
 	fs.StringVar(&f.dataDir, "data-dir", server.DefaultDataDir(), "directory of the embedded database and the credentials file")
 	fs.StringVar(&f.postgres, "postgres", "", "PostgreSQL URL to use instead of the embedded SQLite store")
 }
@@ -134,7 +134,7 @@ Flags given on the command line win over the file.`,
 		},
 	}
 	sf.register(cmd.Flags())
-	bf.register(cmd.Flags(), 1)
+	bf.register(cmd.Flags(), 1, "image builds this server runs at once (0: none, the API only)")
 	cmd.Flags().StringVar(&flags.Listen, "listen", server.DefaultListen, "HTTP listen address")
 	cmd.Flags().StringVar(&flags.Region, "region", server.DefaultRegion, "region name used in ARNs and signatures")
 	return cmd
@@ -159,8 +159,8 @@ type buildFlags struct {
 	accel     string
 }
 
-func (f *buildFlags) register(fs *pflag.FlagSet, workers int) {
-	fs.IntVar(&f.workers, "workers", workers, "image builds this process runs at once (0: none, the API only)")
+func (f *buildFlags) register(fs *pflag.FlagSet, workers int, workersHelp string) {
+	fs.IntVar(&f.workers, "workers", workers, workersHelp)
 	fs.StringVar(&f.artifacts, "artifacts", "", "where built images and build logs go: a folder or s3://bucket/prefix, shared by servers and workers on several hosts (default DATA_DIR/images)")
 	fs.StringVar(&f.cacheDir, "cache-dir", "", `step cache folder (default DATA_DIR/steps; "off" disables it)`)
 	fs.StringVar(&f.shared, "shared-cache", "", "s3://bucket/prefix (or a folder) where the workers of several hosts publish step cache entries and fetch the ones they lack")
@@ -208,6 +208,6 @@ lets running builds finish for a minute, then hands them back to the queue.`,
 		},
 	}
 	sf.register(cmd.Flags())
-	bf.register(cmd.Flags(), 1)
+	bf.register(cmd.Flags(), 1, "image builds this worker runs at once (1 or more)")
 	return cmd
 }
