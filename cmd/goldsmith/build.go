@@ -44,6 +44,9 @@ requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
 			if err := vm.check(); err != nil {
 				return err
 			}
+			if st, err := os.Stat(agentBin); agentBin != "" && (err != nil || !st.Mode().IsRegular()) {
+				return invalidf("--agent-binary %s: not a file; give a static goldsmith binary, or leave it out to use this one", agentBin)
+			}
 			r, _, err := rf.load()
 			if err != nil {
 				return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"reflect"
 	"regexp"
@@ -292,6 +293,14 @@ func (c Config) Check() error {
 	}
 	if err := CheckRegion(c.Region); err != nil {
 		return fmt.Errorf("--region: %w", err)
+	}
+	if c.PostgresURL != "" {
+		// A URL (host, or ?host=/socket/dir), or a key=value connection string.
+		u, err := url.Parse(c.PostgresURL)
+		isURL := err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql")
+		if !isURL && !strings.Contains(c.PostgresURL, "=") {
+			return errors.New("--postgres: write a PostgreSQL URL, e.g. postgres://goldsmith:PASSWORD@db/goldsmith")
+		}
 	}
 	if err := CheckLocation(c.Build.Artifacts); err != nil {
 		return fmt.Errorf("--artifacts: %w", err)
