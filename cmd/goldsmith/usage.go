@@ -81,6 +81,7 @@ func applyUsageRules(root *cobra.Command) {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError(cmd, flagHint(cmd, err))
 	})
+	root.SetHelpCommand(newHelpCommand())
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		if c.HasSubCommands() {
@@ -210,5 +211,31 @@ func exactArgs(what string) cobra.PositionalArgs {
 			return fmt.Errorf("%s takes one argument, the %s; got %d: %s", cmd.CommandPath(), what, len(args), strings.Join(args, " "))
 		}
 		return nil
+	}
+}
+
+// newHelpCommand is `goldsmith help [command...]`; a mistyped command is a
+// usage error with "did you mean", not a note and exit 0.
+func newHelpCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if err == nil && len(rest) == 0 {
+				return cmd.Help()
+			}
+			if cmd == nil {
+				cmd = c.Root()
+			}
+			hint := ""
+			if len(rest) > 0 {
+				if s := cmd.SuggestionsFor(rest[0]); len(s) > 0 {
+					hint = fmt.Sprintf(" (did you mean %q?)", s[0])
+				}
+			}
+			return usagef(c, "no help for %q: %q has no command %q%s; the commands are %s",
+				strings.Join(args, " "), cmd.CommandPath(), strings.Join(rest, " "), hint, strings.Join(subcommandNames(cmd), ", "))
+		},
 	}
 }
