@@ -98,12 +98,17 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 		out.Close()
 	})
 	found := make(chan string, 1)
+	lines := make(chan struct{}, 100)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
 			out.WriteString(sc.Text() + "\n")
 			if m := listeningRE.FindStringSubmatch(sc.Text()); m != nil {
 				found <- m[1]
+			}
+			select {
+			case lines <- struct{}{}:
+			default:
 			}
 		}
 		close(found)
@@ -118,6 +123,15 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Setenv("SERVE_OUT", outFile)
 	case <-time.After(60 * time.Second):
 		ts.Fatalf("serve did not start within a minute")
+	}
+	// The start-up message goes on after the address: wait until it stops.
+	for {
+		select {
+		case <-lines:
+			continue
+		case <-time.After(500 * time.Millisecond):
+		}
+		break
 	}
 }
 
