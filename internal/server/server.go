@@ -194,8 +194,8 @@ func Run(ctx context.Context, c Config) error {
 	if _, err := os.Stat(creds); err == nil {
 		fmt.Fprintf(c.Out, "Use it with the AWS CLI (your own AWS profiles stay as they are):\n"+
 			"  AWS_SHARED_CREDENTIALS_FILE=%s AWS_CONFIG_FILE=%s \\\n    aws --profile %s --endpoint-url %s imagebuilder list-components\n"+
-			"or copy profile %q from those two files into ~/.aws/credentials and ~/.aws/config and use --profile %s alone.\n",
-			creds, filepath.Join(c.DataDir, ConfigFile), Profile, endpoint, Profile, Profile)
+			"or copy profile %q from those two files into ~/.aws/credentials and ~/.aws/config, then: aws --profile %s --endpoint-url %s ...\n",
+			creds, filepath.Join(c.DataDir, ConfigFile), Profile, endpoint, Profile, Profile, endpoint)
 	} else {
 		fmt.Fprintf(c.Out, "Use it with the AWS CLI and one of the configured access keys:\n  aws --region %s --endpoint-url %s imagebuilder list-components\n", c.Region, endpoint)
 	}
