@@ -8,7 +8,7 @@ packages=(
   bash coreutils ca-certificates make
   qemu-system-x86 qemu-utils ovmf mmdebstrap
   systemd-boot-efi syslinux syslinux-common mtools dosfstools e2fsprogs fdisk
-  postgresql awscli procps
+  postgresql awscli procps jq
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -24,7 +24,7 @@ When a step asks for a reboot (exit code 194 or the Reboot module), the run's
 state is saved under --state-dir, the machine restarts with --reboot-command,
 and the agent resumes the run when it starts again. Start it at boot (a
 systemd unit, or cloud-init from the seed disk); it stops on SIGTERM.`,
-		Args: cobra.NoArgs,
+		Args: noArgs(""),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			level := slog.LevelInfo
 			if verbose {

@@ -289,3 +289,14 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.b.String()
 }
+
+// Setenv sets Env in the test's own process environment (restored when
+// the test ends), for code that loads the standard AWS configuration
+// in-process. The test must not be parallel.
+func (s *Server) Setenv(t testing.TB) {
+	t.Helper()
+	for _, kv := range s.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+}
