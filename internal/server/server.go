@@ -22,6 +22,7 @@ import (
 
 	"github.com/goldsmith-dev/goldsmith/internal/api"
 	"github.com/goldsmith-dev/goldsmith/internal/auth"
+	"github.com/goldsmith-dev/goldsmith/internal/console"
 	"github.com/goldsmith-dev/goldsmith/internal/notify"
 	"github.com/goldsmith-dev/goldsmith/internal/scheduler"
 	"github.com/goldsmith-dev/goldsmith/internal/service"
@@ -141,8 +142,19 @@ func Handler(ctx context.Context, st store.Store, region string, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	v := &auth.Verifier{Keys: store.KeyStore(st), Region: region}
-	return api.New(api.Config{Service: svc, Verifier: v, Logger: log}), nil
+	return frontDoor(svc, st, region, log)
+}
+
+// frontDoor serves the API and, at the same address, the web console: a
+// SigV4-signed request reaches the API, a browser's the console.
+func frontDoor(svc *service.Service, st store.Store, region string, log *slog.Logger) (http.Handler, error) {
+	keys := store.KeyStore(st)
+	con, err := console.New(console.Config{Service: svc, Keys: keys, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	apiHandler := api.New(api.Config{Service: svc, Verifier: &auth.Verifier{Keys: keys, Region: region}, Logger: log})
+	return console.Route(apiHandler, con), nil
 }
 
 // Run serves the API until ctx ends.
@@ -183,7 +195,11 @@ func Run(ctx context.Context, c Config) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler()) // unauthenticated, like most Prometheus targets
-	mux.Handle("/", api.New(api.Config{Service: svc, Verifier: &auth.Verifier{Keys: store.KeyStore(st), Region: c.Region}, Logger: c.Logger}))
+	front, err := frontDoor(svc, st, c.Region, c.Logger)
+	if err != nil {
+		return err
+	}
+	mux.Handle("/", front)
 	var h http.Handler = mux
 	endpoint := "http://" + ln.Addr().String()
 	creds := filepath.Join(c.DataDir, CredentialsFile)
@@ -191,6 +207,7 @@ func Run(ctx context.Context, c Config) error {
 		fmt.Fprintf(c.Out, "Created account %s and access key %s; credentials written to %s (profile %q).\n", key.Account, key.ID, creds, Profile)
 	}
 	fmt.Fprintf(c.Out, "Goldsmith Image Builder API listening on %s (region %s)\n", endpoint, c.Region)
+	fmt.Fprintf(c.Out, "Web console: %s (sign in with an access key)\n", endpoint)
 	if _, err := os.Stat(creds); err == nil {
 		fmt.Fprintf(c.Out, "Use it with the AWS CLI (your own AWS profiles stay as they are):\n"+
 			"  AWS_SHARED_CREDENTIALS_FILE=%s AWS_CONFIG_FILE=%s \\\n    aws --profile %s --endpoint-url %s imagebuilder list-components\n"+
