@@ -9,6 +9,7 @@ packages=(
   qemu-system-x86 qemu-utils ovmf mmdebstrap
   systemd-boot-efi syslinux syslinux-common mtools dosfstools e2fsprogs fdisk
   postgresql awscli procps jq
+  chromium fonts-dejavu-core  # the console's end-to-end test (internal/console)
 )
 missing=()
 for p in "${packages[@]}"; do

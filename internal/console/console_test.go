@@ -74,11 +74,11 @@ func TestSessionExpires(t *testing.T) {
 	f := setup(t)
 	b := newBrowser(t, f.url)
 	b.signIn(f.a)
-	*f.now = f.now.Add(59 * time.Minute)
+	*f.ahead = 59 * time.Minute
 	if code, _ := b.get("/pipelines"); code != http.StatusOK {
 		t.Fatalf("before expiry: %d", code)
 	}
-	*f.now = f.now.Add(2 * time.Minute) // the session lasts an hour
+	*f.ahead = 61 * time.Minute // the session lasts an hour
 	if code, _ := b.get("/pipelines"); code != http.StatusSeeOther {
 		t.Fatalf("after expiry: %d, want a redirect to sign in", code)
 	}
@@ -88,7 +88,7 @@ func TestSessionExpires(t *testing.T) {
 // session's token, or from another site, starts nothing.
 func TestCrossSiteRequestsRefused(t *testing.T) {
 	f := setup(t)
-	s := f.seed(t, f.a)
+	s := f.seed(t, f.a, evil, evil)
 	b := newBrowser(t, f.url)
 	csrf := b.signIn(f.a)
 	for _, tc := range []struct {
@@ -137,7 +137,7 @@ func (f *fixture) pipelineImages(t *testing.T, pipeline string) int {
 // A's resources and cannot act on them.
 func TestOtherAccountsResourcesNotFound(t *testing.T) {
 	f := setup(t)
-	s := f.seed(t, f.a)
+	s := f.seed(t, f.a, evil, evil)
 	b := newBrowser(t, f.url)
 	csrf := b.signIn(f.b)
 	for _, path := range []string{"/pipelines/view?arn=" + url.QueryEscape(s.pipeline), "/images/view?arn=" + url.QueryEscape(s.image),
@@ -168,7 +168,7 @@ func TestOtherAccountsResourcesNotFound(t *testing.T) {
 // with HTML are shown as text on every screen.
 func TestUserContentRendersAsText(t *testing.T) {
 	f := setup(t)
-	s := f.seed(t, f.a)
+	s := f.seed(t, f.a, evil, evil)
 	b := newBrowser(t, f.url)
 	b.signIn(f.a)
 	for _, tc := range []struct{ path, raw, escaped string }{
@@ -188,7 +188,7 @@ func TestUserContentRendersAsText(t *testing.T) {
 
 func TestScreensAndActions(t *testing.T) {
 	f := setup(t)
-	s := f.seed(t, f.a)
+	s := f.seed(t, f.a, evil, evil)
 	b := newBrowser(t, f.url)
 	csrf := b.signIn(f.a)
 

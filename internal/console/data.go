@@ -284,7 +284,8 @@ func (d data) component(ctx context.Context, account, arn string) (Component, er
 	return out.Component, err
 }
 
-// elapsed is how long a step ran (until now when it still runs).
+// elapsed is how long a step ran (until now when it still runs; never
+// below zero when a worker's clock is ahead of this server's).
 func elapsed(start, end string, now time.Time) time.Duration {
 	s, err := parseTime(start)
 	if err != nil {
@@ -294,7 +295,7 @@ func elapsed(start, end string, now time.Time) time.Duration {
 	if err != nil {
 		e = now
 	}
-	return e.Sub(s).Round(time.Second)
+	return max(e.Sub(s), 0).Round(time.Second)
 }
 
 func parseTime(v string) (time.Time, error) { return time.Parse(time.RFC3339Nano, v) }

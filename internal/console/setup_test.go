@@ -50,7 +50,7 @@ type fixture struct {
 	url   string
 	svc   *service.Service
 	files artifacts.Store
-	now   *time.Time // the console's clock
+	ahead *time.Duration // how far the console's clock is ahead of time.Now
 	a, b  account
 }
 
@@ -71,10 +71,9 @@ func setup(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{svc: svc, files: files, now: new(time.Time)}
-	*f.now = time.Now()
+	f := &fixture{svc: svc, files: files, ahead: new(time.Duration)}
 	keys := store.KeyStore(st)
-	con, err := console.New(console.Config{Service: svc, Keys: keys, SessionTTL: time.Hour, Now: func() time.Time { return *f.now }})
+	con, err := console.New(console.Config{Service: svc, Keys: keys, SessionTTL: time.Hour, Now: func() time.Time { return time.Now().Add(*f.ahead) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,14 +121,14 @@ phases:
 `
 
 // seed creates, as account acc through the SigV4 API, a component and a
-// pipeline whose descriptions are HTML, runs the pipeline and records a
+// pipeline with the descriptions compDesc and pipeDesc, runs the pipeline and records a
 // worker's progress and a log line with HTML.
-func (f *fixture) seed(t *testing.T, acc account) seeded {
+func (f *fixture) seed(t *testing.T, acc account, compDesc, pipeDesc string) seeded {
 	t.Helper()
 	ctx := context.Background()
 	c := acc.client
 	comp, err := c.CreateComponent(ctx, &imagebuilder.CreateComponentInput{Name: aws.String("hello"), SemanticVersion: aws.String("1.0.0"),
-		Platform: types.PlatformLinux, Description: aws.String(evil), Data: aws.String(helloDoc)})
+		Platform: types.PlatformLinux, Description: aws.String(compDesc), Data: aws.String(helloDoc)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +142,7 @@ func (f *fixture) seed(t *testing.T, acc account) seeded {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pipe, err := c.CreateImagePipeline(ctx, &imagebuilder.CreateImagePipelineInput{Name: aws.String("nightly"), Description: aws.String(evil),
+	pipe, err := c.CreateImagePipeline(ctx, &imagebuilder.CreateImagePipelineInput{Name: aws.String("nightly"), Description: aws.String(pipeDesc),
 		ImageRecipeArn: rec.ImageRecipeArn, InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn})
 	if err != nil {
 		t.Fatal(err)
@@ -157,13 +156,9 @@ func (f *fixture) seed(t *testing.T, acc account) seeded {
 	if _, err := f.svc.SetImageState(ctx, a, service.StateChange{Status: service.ImageStatus("BUILDING")}); err != nil {
 		t.Fatal(err)
 	}
-	for _, ev := range []service.StepEvent{{Name: "launch-build-vm", Status: "RUNNING"}, {Name: "launch-build-vm", Status: "COMPLETED"},
-		{Name: "build:hello", Status: "RUNNING"}} {
-		ev.Time = time.Now()
-		if err := f.svc.RecordStep(ctx, a, ev); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f.step(t, image, "launch-build-vm", "RUNNING")
+	f.step(t, image, "launch-build-vm", "COMPLETED")
+	f.step(t, image, "build:hello", "RUNNING")
 	logFile := filepath.Join(t.TempDir(), "build.log")
 	if err := os.WriteFile(logFile, []byte("booting\n<script>alert(1)</script> hello\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -176,6 +171,18 @@ func (f *fixture) seed(t *testing.T, acc account) seeded {
 		t.Fatal(err)
 	}
 	return seeded{component: aws.ToString(comp.ComponentBuildVersionArn), pipeline: aws.ToString(pipe.ImagePipelineArn), image: image}
+}
+
+// step records a worker's progress on image, as internal/buildjob does.
+func (f *fixture) step(t *testing.T, image, name, status string) {
+	t.Helper()
+	a, err := arn.Parse(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.RecordStep(context.Background(), a, service.StepEvent{Name: name, Status: status, Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // browser is an HTTP client that keeps cookies and sends the headers a
