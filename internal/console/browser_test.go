@@ -120,6 +120,12 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Errorf("steps after the update: %s", steps)
 	}
 
+	do("images", chromedp.Click(`//nav/a[text()="Images"]`), chromedp.WaitVisible(`//h1[text()="Images"]`))
+	shot("images")
+	if main := text("main"); !strings.Contains(main, "web/1.0.0/1") || !strings.Contains(main, "BUILDING") {
+		t.Errorf("images list: %s", main)
+	}
+
 	do("components", chromedp.Click(`//nav/a[text()="Components"]`), chromedp.WaitVisible(`//a[text()="hello"]`))
 	shot("components")
 	do("a component", chromedp.Click(`//a[text()="hello"]`), chromedp.WaitVisible(`pre.document`))

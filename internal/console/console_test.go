@@ -84,6 +84,21 @@ func TestSessionExpires(t *testing.T) {
 	}
 }
 
+func TestRevokedKeyEndsSession(t *testing.T) {
+	f := setup(t)
+	b := newBrowser(t, f.url)
+	b.signIn(f.a)
+	if _, err := f.store.RevokeAccessKey(context.Background(), f.a.keyID); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := b.get("/pipelines"); code != http.StatusSeeOther {
+		t.Fatalf("after revoking the key: %d, want a redirect to sign in", code)
+	}
+	if code, _, _ := b.post("/signin", url.Values{"accessKeyId": {f.a.keyID}, "secretAccessKey": {f.a.secret}}, nil); code != http.StatusUnauthorized {
+		t.Fatalf("sign-in with a revoked key: %d", code)
+	}
+}
+
 // TestCrossSiteRequestsRefused: a state-changing request without the
 // session's token, or from another site, starts nothing.
 func TestCrossSiteRequestsRefused(t *testing.T) {
@@ -246,6 +261,14 @@ func TestScreensAndActions(t *testing.T) {
 	if code, body, _ := b.post("/images/cancel", url.Values{"csrf": {csrf}, "arn": {s.image}}, nil); code != http.StatusBadRequest || !strings.Contains(body, "Exception: ") {
 		t.Fatalf("second cancel: %d, want the API's error shown: %s", code, body)
 	}
+	_, body = b.get("/pipelines/view?arn=" + url.QueryEscape(s.pipeline))
+	if !strings.Contains(body, "CANCELLED") {
+		t.Errorf("pipeline page after cancel lacks the image's CANCELLED state: %s", body)
+	}
+	_, body = b.get("/images/view?arn=" + url.QueryEscape(s.image))
+	if strings.Contains(body, "Cancel build") || !strings.Contains(body, `data-done="true"`) {
+		t.Errorf("a cancelled image's page still offers Cancel or live updates: %s", body)
+	}
 }
 
 // TestEmptyStatesAndAPIUnchanged: a new account's lists say what to do,
@@ -257,6 +280,16 @@ func TestEmptyStatesAndAPIUnchanged(t *testing.T) {
 	for path, want := range map[string]string{"/pipelines": "No image pipelines yet", "/images": "No images yet", "/components": "no components yet"} {
 		if code, body := b.get(path); code != http.StatusOK || !strings.Contains(body, want) {
 			t.Errorf("%s: %d, want %q", path, code, want)
+		}
+	}
+	for path, ctype := range map[string]string{"/static/console.js": "text/javascript", "/static/console.css": "text/css"} {
+		resp, err := http.Get(f.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), ctype) {
+			t.Errorf("%s: %d %s", path, resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
 	}
 	req, _ := http.NewRequest(http.MethodPost, f.url+"/ListComponents", strings.NewReader("{}"))

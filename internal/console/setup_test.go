@@ -48,6 +48,7 @@ type account struct {
 // runs them, with two accounts.
 type fixture struct {
 	url   string
+	store store.Store
 	svc   *service.Service
 	files artifacts.Store
 	ahead *time.Duration // how far the console's clock is ahead of time.Now
@@ -71,7 +72,7 @@ func setup(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{svc: svc, files: files, ahead: new(time.Duration)}
+	f := &fixture{store: st, svc: svc, files: files, ahead: new(time.Duration)}
 	keys := store.KeyStore(st)
 	con, err := console.New(console.Config{Service: svc, Keys: keys, SessionTTL: time.Hour, Now: func() time.Time { return time.Now().Add(*f.ahead) }})
 	if err != nil {

@@ -52,7 +52,10 @@
 
   function poll() {
     fetch("/images/progress?arn=" + encodeURIComponent(arn) + "&offset=" + offset, { credentials: "same-origin" })
-      .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (r) {
+        if (r.redirected) return { ok: false, body: { error: "Your session has ended: reload the page to sign in again." } };
+        return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+      })
       .then(function (res) {
         if (!res.ok) {
           document.getElementById("livehint").textContent = res.body.error || "Live updates stopped: reload the page.";
