@@ -160,6 +160,18 @@ func (d data) pipeline(ctx context.Context, account, arn string) (Pipeline, erro
 	return out.Pipeline, err
 }
 
+// lastImage is the newest image a pipeline built, or nil: one row of
+// one page.
+func (d data) lastImage(ctx context.Context, account, arn string) (*Image, error) {
+	var out struct {
+		List []Image `json:"imageSummaryList"`
+	}
+	if err := call(ctx, d.svc.ListImagePipelineImages, account, map[string]any{"imagePipelineArn": arn, "maxResults": 1}, &out); err != nil || len(out.List) == 0 {
+		return nil, err
+	}
+	return &out.List[0], nil
+}
+
 // pipelineImages are the images a pipeline built, newest first.
 func (d data) pipelineImages(ctx context.Context, account, arn string) ([]Image, error) {
 	return list[Image](ctx, d.svc.ListImagePipelineImages, account, map[string]any{"imagePipelineArn": arn}, "imageSummaryList")

@@ -29,8 +29,9 @@ func (c *Console) listPipelines(w http.ResponseWriter, r *http.Request) {
 	rows := make([]pipelineRow, len(list))
 	for i, p := range list {
 		rows[i].Pipeline = p
-		if imgs, err := c.data.pipelineImages(ctx, account, p.Arn); err == nil && len(imgs) > 0 {
-			rows[i].Last = &imgs[0]
+		if rows[i].Last, err = c.data.lastImage(ctx, account, p.Arn); err != nil {
+			c.fail(w, r, "pipelines", err)
+			return
 		}
 	}
 	c.render(w, r, http.StatusOK, "pipelines", page{Title: "Image pipelines", Nav: "pipelines", Data: rows})
