@@ -74,11 +74,11 @@ func TestSessionExpires(t *testing.T) {
 	f := setup(t)
 	b := newBrowser(t, f.url)
 	b.signIn(f.a)
-	*f.ahead = 59 * time.Minute
+	f.ahead.Store(int64(59 * time.Minute))
 	if code, _ := b.get("/pipelines"); code != http.StatusOK {
 		t.Fatalf("before expiry: %d", code)
 	}
-	*f.ahead = 61 * time.Minute // the session lasts an hour
+	f.ahead.Store(int64(61 * time.Minute)) // the session lasts an hour
 	if code, _ := b.get("/pipelines"); code != http.StatusSeeOther {
 		t.Fatalf("after expiry: %d, want a redirect to sign in", code)
 	}

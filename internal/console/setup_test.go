@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,7 +52,7 @@ type fixture struct {
 	store store.Store
 	svc   *service.Service
 	files artifacts.Store
-	ahead *time.Duration // how far the console's clock is ahead of time.Now
+	ahead *atomic.Int64 // nanoseconds the console's clock is ahead of time.Now
 	a, b  account
 }
 
@@ -72,9 +73,9 @@ func setup(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{store: st, svc: svc, files: files, ahead: new(time.Duration)}
+	f := &fixture{store: st, svc: svc, files: files, ahead: new(atomic.Int64)}
 	keys := store.KeyStore(st)
-	con, err := console.New(console.Config{Service: svc, Keys: keys, SessionTTL: time.Hour, Now: func() time.Time { return time.Now().Add(*f.ahead) }})
+	con, err := console.New(console.Config{Service: svc, Keys: keys, SessionTTL: time.Hour, Now: func() time.Time { return time.Now().Add(time.Duration(f.ahead.Load())) }})
 	if err != nil {
 		t.Fatal(err)
 	}
