@@ -54,9 +54,6 @@ func TestShellDocument(t *testing.T) {
 		if !strings.Contains(doc, "name: "+tc.phase) || !strings.Contains(doc, tc.action) {
 			t.Errorf("%s/%s:\n%s", tc.typ, tc.platform, doc)
 		}
-		if tc.platform == "Windows" {
-			continue // the validator checks ExecutePowerShell against this host's pwsh
-		}
 		typ, _, err := parsedDocument(doc)
 		if err != nil || typ != tc.typ || !strings.Contains(doc, "name: "+tc.phase) || !strings.Contains(doc, tc.action) {
 			t.Errorf("%s/%s: type %s err %v\n%s", tc.typ, tc.platform, typ, err, doc)
