@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/goldsmith-dev/goldsmith/internal/apierr"
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
 	"github.com/goldsmith-dev/goldsmith/internal/artifacts"
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
@@ -81,6 +82,12 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 		log = slog.Default()
 	}
 	spec, err := r.Service.BuildSpecOf(ctx, account, image)
+	if apierr.HasCode(err, apierr.CodeResourceNotFoundException) {
+		// DeleteImage deletes only finished (e.g. cancelled) images: the
+		// job of a deleted one ends here, with nothing to build.
+		log.Info("image build skipped: the image was deleted", "image", image)
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 
 	"github.com/goldsmith-dev/goldsmith/internal/apierr"
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
@@ -31,18 +32,38 @@ func parsePolicy(text string, a arn.ARN) (*policy.Document, error) {
 	return policy.Parse(text, policy.Rules{Resource: a.String(), Actions: []string{acts.get, acts.list}})
 }
 
-// sharedRead reports whether the policy of rec, which another account
-// owns, lets account read it. A stored policy that no longer parses shares
-// nothing.
-func sharedRead(account string, rec store.Record) bool {
+// recordPolicy is the parsed policy of rec; false when it has none. A
+// stored policy that no longer parses shares nothing.
+func recordPolicy(rec store.Record) (*policy.Document, bool) {
 	if rec.Policy == "" {
-		return false
+		return nil, false
 	}
 	d, err := parsePolicy(rec.Policy, rec.ARN)
-	if err != nil {
+	return d, err == nil
+}
+
+// sharedRead reports whether the policy of rec, which another account
+// owns, lets account read it.
+func sharedRead(account string, rec store.Record) bool {
+	d, ok := recordPolicy(rec)
+	return ok && d.Allows(policy.Request{Account: account, Action: sharing[rec.ARN.Type].get, Resource: rec.ARN.String()})
+}
+
+// sharedWithOthers reports whether the policy of rec lets any account but
+// its owner read or list it.
+func sharedWithOthers(rec store.Record) bool {
+	d, ok := recordPolicy(rec)
+	if !ok {
 		return false
 	}
-	return d.Allows(policy.Request{Account: account, Action: sharing[rec.ARN.Type].get, Resource: rec.ARN.String()})
+	acts := sharing[rec.ARN.Type]
+	for _, action := range []string{acts.get, acts.list} {
+		g := d.Grants(action)
+		if g.Everyone || slices.ContainsFunc(g.Accounts, func(a string) bool { return a != rec.ARN.Account }) {
+			return true
+		}
+	}
+	return false
 }
 
 // listPrincipals are the store principals of a policy: who finds the
