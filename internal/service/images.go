@@ -75,16 +75,35 @@ func (s *Service) ListImageBuildVersions(ctx context.Context, account string, in
 	return out, nil
 }
 
-// ListImagePackages lists an image's packages: none are recorded yet.
+// ListImagePackages lists the packages installed in an image, as its build
+// recorded them in the image's SBOM (name and version), by name, paged.
 func (s *Service) ListImagePackages(ctx context.Context, account string, in Object) (Object, error) {
 	a, err := s.parseARN(arn.ImageBuildVersionArn, "imageBuildVersionArn", str(in, "imageBuildVersionArn"))
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.get(ctx, s.store, account, a); err != nil {
+	rec, err := s.get(ctx, s.store, account, a)
+	if err != nil {
 		return nil, err
 	}
-	return Object{"imagePackageList": []any{}}, nil
+	pkgs, err := s.imagePackages(ctx, rec)
+	if err != nil {
+		return nil, err
+	}
+	maxResults, _ := in["maxResults"].(float64)
+	pkgs, next, err := packagePage(a, pkgs, int32(maxResults), str(in, "nextToken"))
+	if err != nil {
+		return nil, err
+	}
+	list := make([]Object, 0, len(pkgs))
+	for _, p := range pkgs {
+		list = append(list, Object{"packageName": p.Name, "packageVersion": p.Version})
+	}
+	out := Object{"imagePackageList": list}
+	if next != "" {
+		out["nextToken"] = next
+	}
+	return out, nil
 }
 
 // DeleteImage deletes an image build version the account owns. As AWS
