@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/goldsmith-dev/goldsmith/internal/apierr"
@@ -101,16 +102,20 @@ func (s *Service) putPolicy(ctx context.Context, account string, a arn.ARN, text
 	if text == "" || len(text) > MaxPolicy {
 		return apierr.InvalidParameterValue("The value supplied for parameter 'policy' is not valid. It must be a JSON policy document of 1 to %d characters.", MaxPolicy)
 	}
-	d, err := parsePolicy(text, a)
-	if err != nil {
-		return apierr.InvalidParameterValue("The value supplied for parameter 'policy' is not valid. %s", err.Error())
-	}
-	principals := listPrincipals(d, a)
 	return s.store.WithTx(ctx, func(tx store.Tx) error {
-		if _, err := s.getOwned(ctx, tx, account, a); err != nil {
+		rec, err := s.getOwned(ctx, tx, account, a)
+		if err != nil {
 			return err
 		}
-		_, err := tx.SetPolicy(ctx, a, text, principals)
+		d, err := parsePolicy(text, rec.ARN) // the ARN sharedRead evaluates against
+		var bad *policy.Error
+		if errors.As(err, &bad) {
+			return apierr.InvalidParameterValue("The value supplied for parameter 'policy' is not valid. %s", bad.Error())
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.SetPolicy(ctx, a, text, listPrincipals(d, rec.ARN))
 		return storeErr(a, "", err)
 	})
 }
