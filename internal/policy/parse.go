@@ -92,9 +92,9 @@ func parseStatement(raw json.RawMessage, at string, r Rules) (Statement, error) 
 		case "NotAction":
 			s.NotAction, err = parseActions(raw, el, r)
 		case "Resource":
-			s.Resource, err = parseResources(raw, el)
+			s.Resource, err = parseResources(raw, el, r)
 		case "NotResource":
-			s.NotResource, err = parseResources(raw, el)
+			s.NotResource, err = parseResources(raw, el, r)
 		case "Condition":
 			err = &Error{Element: el, Reason: "cannot be enforced by Goldsmith, which has no request context (organizations, addresses, tags) to test conditions against; remove it and name the accounts to share with in Principal."}
 		default:
@@ -116,7 +116,7 @@ func parseStatement(raw json.RawMessage, at string, r Rules) (Statement, error) 
 	if s.Resource != nil && s.NotResource != nil {
 		return s, &Error{Element: at + ".NotResource", Reason: "cannot be given with Resource: give one of the two."}
 	}
-	if s.NotAction != nil && !slices.ContainsFunc(r.Actions, func(a string) bool { return !anyMatch(s.NotAction, a, true) }) {
+	if s.NotAction != nil && !slices.ContainsFunc(r.Actions, func(a string) bool { return !anyMatch(s.NotAction, a, true, false) }) {
 		return s, &Error{Element: at + ".NotAction", Reason: "leaves none of the actions this policy can grant (" + r.String() + ")."}
 	}
 	if r.Resource != "" && !s.coversResource(r.Resource) {
@@ -133,9 +133,9 @@ func parseStatement(raw json.RawMessage, at string, r Rules) (Statement, error) 
 // takes in resource.
 func (s *Statement) coversResource(resource string) bool {
 	if s.Resource != nil {
-		return anyMatch(s.Resource, resource, false)
+		return anyMatch(s.Resource, resource, false, false)
 	}
-	return s.NotResource == nil || !anyMatch(s.NotResource, resource, false)
+	return s.NotResource == nil || !anyMatch(s.NotResource, resource, false, false)
 }
 
 func parsePrincipals(raw json.RawMessage, at string) (*Principals, error) {
@@ -194,14 +194,17 @@ func parseActions(raw json.RawMessage, at string, r Rules) ([]string, error) {
 		if !actionRE.MatchString(v) {
 			return nil, &Error{Element: at, Reason: fmt.Sprintf("names '%s', which is not an action such as imagebuilder:GetComponent.", v)}
 		}
-		if !slices.ContainsFunc(r.Actions, func(a string) bool { return anyMatch([]string{v}, a, true) }) {
+		if slices.ContainsFunc(r.Actions, func(a string) bool { _, stopped := matchOne(v, a, true); return stopped }) {
+			return nil, tooComplex(at, v)
+		}
+		if !slices.ContainsFunc(r.Actions, func(a string) bool { return anyMatch([]string{v}, a, true, false) }) {
 			return nil, &Error{Element: at, Reason: fmt.Sprintf("names '%s', which matches none of the actions this policy can grant: %s.", v, r)}
 		}
 	}
 	return vals, nil
 }
 
-func parseResources(raw json.RawMessage, at string) ([]string, error) {
+func parseResources(raw json.RawMessage, at string, r Rules) ([]string, error) {
 	vals, err := stringList(raw, at)
 	if err != nil {
 		return nil, err
@@ -210,8 +213,15 @@ func parseResources(raw json.RawMessage, at string) ([]string, error) {
 		if v != "*" && !strings.HasPrefix(v, "arn:") || strings.Contains(v, `\`) {
 			return nil, &Error{Element: at, Reason: fmt.Sprintf("names '%s', which is not \"*\" or an ARN pattern.", v)}
 		}
+		if _, stopped := matchOne(v, r.Resource, false); stopped {
+			return nil, tooComplex(at, v)
+		}
 	}
 	return vals, nil
+}
+
+func tooComplex(at, pattern string) error {
+	return &Error{Element: at, Reason: fmt.Sprintf("names '%s', whose wildcards are too many to match quickly; use fewer.", pattern)}
 }
 
 // stringList decodes a string or a non-empty list of non-empty strings.

@@ -147,12 +147,13 @@ func (s *Statement) applies(req Request) bool {
 		s.NotPrincipal != nil && s.NotPrincipal.matches(req.Account) {
 		return false
 	}
-	if s.Action != nil && !anyMatch(s.Action, req.Action, true) ||
-		s.NotAction != nil && anyMatch(s.NotAction, req.Action, true) {
+	deny := s.Effect == Deny
+	if s.Action != nil && !anyMatch(s.Action, req.Action, true, deny) ||
+		s.NotAction != nil && anyMatch(s.NotAction, req.Action, true, !deny) {
 		return false
 	}
-	if s.Resource != nil && !anyMatch(s.Resource, req.Resource, false) ||
-		s.NotResource != nil && anyMatch(s.NotResource, req.Resource, false) {
+	if s.Resource != nil && !anyMatch(s.Resource, req.Resource, false, deny) ||
+		s.NotResource != nil && anyMatch(s.NotResource, req.Resource, false, !deny) {
 		return false
 	}
 	return true
@@ -204,19 +205,27 @@ func (d *Document) named() []string {
 const maxMatchWork = 64
 
 // anyMatch reports whether any pattern matches s (IAM wildcards * and ?).
-func anyMatch(patterns []string, s string, noCase bool) bool {
+// A match that would take too long gives up and counts as onStop: callers
+// pass the answer that keeps an Allow from applying and a Deny applying.
+// (Parse refuses patterns that give up on the policy's own resource and
+// actions, so that this happens only for other requests.)
+func anyMatch(patterns []string, s string, noCase, onStop bool) bool {
+	gaveUp := false
 	for _, p := range patterns {
-		var ok bool
-		if noCase {
-			ok, _ = match.MatchLimitNoCase(s, p, maxMatchWork)
-		} else {
-			ok, _ = match.MatchLimit(s, p, maxMatchWork)
-		}
+		ok, stopped := matchOne(p, s, noCase)
 		if ok {
 			return true
 		}
+		gaveUp = gaveUp || stopped
 	}
-	return false
+	return gaveUp && onStop
+}
+
+func matchOne(pattern, s string, noCase bool) (matched, stopped bool) {
+	if noCase {
+		return match.MatchLimitNoCase(s, pattern, maxMatchWork)
+	}
+	return match.MatchLimit(s, pattern, maxMatchWork)
 }
 
 var (

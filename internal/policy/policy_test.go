@@ -227,12 +227,29 @@ func TestGrants(t *testing.T) {
 }
 
 // TestMatchIsBounded: a pattern built to make backtracking explode is
-// decided quickly (and does not match).
+// decided quickly: Parse refuses it where it would give up on the policy's
+// own resource, and elsewhere giving up keeps an Allow from applying and a
+// Deny applying.
 func TestMatchIsBounded(t *testing.T) {
 	t.Parallel()
-	s := strings.Repeat("a", 5000)
-	p := strings.Repeat("*a", 200) + "b"
-	if anyMatch([]string{p}, s, false) {
-		t.Fatal("matched")
+	evil := strings.Repeat("a*", 30) + "b*"
+	s := strings.Repeat("a", 1000)
+	if anyMatch([]string{evil}, s, false, false) || !anyMatch([]string{evil}, s, false, true) {
+		t.Fatal("a match that gave up did not answer onStop")
+	}
+	long := Rules{Resource: "arn:aws:imagebuilder:r:111111111111:component/" + strings.Repeat("a", 120) + "/1.0.0/1", Actions: rules.Actions}
+	_, err := Parse(doc(`{"Effect":"Allow","Principal":"*","Action":"imagebuilder:GetComponent","Resource":"arn:aws:imagebuilder:r:111111111111:component/`+evil+`"}`), long)
+	if err == nil || !strings.Contains(err.Error(), "too many") {
+		t.Fatalf("a pathological resource pattern: %v", err)
+	}
+	d, err := Parse(doc(`{"Effect":"Allow","Principal":"*","Action":"imagebuilder:*"}`,
+		`{"Effect":"Deny","Principal":"*","Action":"imagebuilder:*","NotResource":"arn:aws:imagebuilder:r:111111111111:image/*"}`), long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// NotResource gives up on this request's resource: the Deny applies.
+	d.Statements[1].NotResource = []string{"arn:" + evil}
+	if got := d.Evaluate(Request{Account: acctB, Action: get, Resource: "arn:" + s}); got != ExplicitDeny {
+		t.Errorf("a Deny whose match gave up: %s", got)
 	}
 }
