@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/goldsmith-dev/goldsmith/internal/apierr"
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
 	"github.com/goldsmith-dev/goldsmith/internal/artifacts"
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
@@ -61,11 +62,6 @@ type Runner struct {
 // errCancelled stops a build whose image was cancelled.
 var errCancelled = errors.New("the image was cancelled (CancelImageCreation)")
 
-// Prefix is the artifact key prefix of an image's outputs and logs.
-func Prefix(account string, image arn.ARN) string {
-	return path.Join(account, image.Name, image.Version.Semantic().String(), fmt.Sprint(image.Version.Build()))
-}
-
 // logFile is the build log's path under an image's prefix.
 const logFile = "logs/build.log"
 
@@ -81,6 +77,12 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 		log = slog.Default()
 	}
 	spec, err := r.Service.BuildSpecOf(ctx, account, image)
+	if apierr.HasCode(err, apierr.CodeResourceNotFoundException) {
+		// DeleteImage deletes only finished (e.g. cancelled) images: the
+		// job of a deleted one ends here, with nothing to build.
+		log.Info("image build skipped: the image was deleted", "image", image)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -101,7 +103,7 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 	if err != nil {
 		return r.fail(ctx, image, err)
 	}
-	prefix := Prefix(account, image)
+	prefix := artifacts.ImagePrefix(account, image)
 	logs := &logStore{files: r.Artifacts, key: path.Join(prefix, logFile), path: filepath.Join(out, filepath.FromSlash(logFile)), log: log}
 	lf, err := os.Create(logs.path)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -150,6 +151,13 @@ func TestImageBuildsThroughTheAPI(t *testing.T) {
 	qcows, _ := filepath.Glob(filepath.Join(dir, "images", "*", "web", "1.0.0", "1", "*.qcow2"))
 	if len(qcows) != 1 {
 		t.Errorf("artifact store has %v, want one qcow2", qcows)
+	}
+	// The packages the build recorded in the image's SBOM.
+	pk, err := c.ListImagePackages(ctx, &imagebuilder.ListImagePackagesInput{ImageBuildVersionArn: aws.String(image), MaxResults: aws.Int32(25)})
+	if err != nil || len(pk.ImagePackageList) != 25 || pk.NextToken == nil || !slices.ContainsFunc(pk.ImagePackageList, func(p types.ImagePackage) bool {
+		return aws.ToString(p.PackageName) == "base-files" && strings.HasPrefix(aws.ToString(p.PackageVersion), "12")
+	}) {
+		t.Errorf("ListImagePackages: %v, %+v", err, pk)
 	}
 	// The log, through the API, as `goldsmith logs` prints it.
 	logs, err := exec.Command(agent, "logs", "--endpoint-url", endpoint, "--data-dir", dir, image).CombinedOutput()

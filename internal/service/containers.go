@@ -181,7 +181,7 @@ func (s *Service) PutContainerRecipePolicy(ctx context.Context, account string, 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.putPolicy(ctx, account, a, str(in, "policy"), []string{"imagebuilder:GetContainerRecipe", "imagebuilder:ListContainerRecipes"}); err != nil {
+	if err := s.putPolicy(ctx, account, a, str(in, "policy")); err != nil {
 		return nil, err
 	}
 	return Object{"containerRecipeArn": a.String()}, nil
@@ -202,7 +202,7 @@ func (s *Service) PutImagePolicy(ctx context.Context, account string, in Object)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.putPolicy(ctx, account, a, str(in, "policy"), []string{"imagebuilder:GetImage", "imagebuilder:ListImages"}); err != nil {
+	if err := s.putPolicy(ctx, account, a, str(in, "policy")); err != nil {
 		return nil, err
 	}
 	return Object{"imageArn": a.String()}, nil

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 
+	"github.com/goldsmith-dev/goldsmith/internal/apierr"
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
 	"github.com/goldsmith-dev/goldsmith/internal/store"
 )
@@ -74,25 +75,62 @@ func (s *Service) ListImageBuildVersions(ctx context.Context, account string, in
 	return out, nil
 }
 
-// ListImagePackages lists an image's packages: none are recorded yet.
+// ListImagePackages lists the packages installed in an image, as its build
+// recorded them in the image's SBOM (name and version), by name, paged.
 func (s *Service) ListImagePackages(ctx context.Context, account string, in Object) (Object, error) {
 	a, err := s.parseARN(arn.ImageBuildVersionArn, "imageBuildVersionArn", str(in, "imageBuildVersionArn"))
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.get(ctx, s.store, account, a); err != nil {
+	rec, err := s.get(ctx, s.store, account, a)
+	if err != nil {
 		return nil, err
 	}
-	return Object{"imagePackageList": []any{}}, nil
+	pkgs, err := s.imagePackages(ctx, rec)
+	if err != nil {
+		return nil, err
+	}
+	maxResults, _ := in["maxResults"].(float64)
+	pkgs, next, err := packagePage(a, pkgs, int32(maxResults), str(in, "nextToken"))
+	if err != nil {
+		return nil, err
+	}
+	list := make([]Object, 0, len(pkgs))
+	for _, p := range pkgs {
+		list = append(list, Object{"packageName": p.Name, "packageVersion": p.Version})
+	}
+	out := Object{"imagePackageList": list}
+	if next != "" {
+		out["nextToken"] = next
+	}
+	return out, nil
 }
 
-// DeleteImage deletes an image build version the account owns.
+// DeleteImage deletes an image build version the account owns. As AWS
+// does, it refuses (ResourceDependencyException) an image whose build has
+// not finished (cancel it first: the cancelled build's queued job then ends
+// without building, see internal/buildjob), an image its image policy
+// shares with other accounts, and an image other resources use.
 func (s *Service) DeleteImage(ctx context.Context, account, v string) (Object, error) {
 	a, err := s.parseARN(arn.ImageBuildVersionArn, "imageBuildVersionArn", v)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.deleteOwned(ctx, account, a); err != nil {
+	err = s.store.WithTx(ctx, func(tx store.Tx) error {
+		rec, err := s.getOwned(ctx, tx, account, a)
+		if err != nil {
+			return err
+		}
+		switch st := statusOf(rec); st {
+		case ImagePending, ImageBuilding, ImageTesting, ImageDistributing:
+			return apierr.ResourceDependency("The image '%s' is %s: its build has not finished. Cancel it with CancelImageCreation, then delete it.", a, st)
+		}
+		if sharedWithOthers(rec) {
+			return apierr.ResourceDependency("The image '%s' is shared with other accounts by its image policy. Stop sharing it first (PutImagePolicy with a policy that allows no other account, e.g. one Deny statement for \"*\"), then delete it.", a)
+		}
+		return storeErr(a, "", tx.Delete(ctx, a))
+	})
+	if err != nil {
 		return nil, err
 	}
 	return Object{"imageBuildVersionArn": a.String()}, nil

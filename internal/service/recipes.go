@@ -150,7 +150,7 @@ func (s *Service) PutImageRecipePolicy(ctx context.Context, account string, in O
 	if err != nil {
 		return nil, err
 	}
-	if err := s.putPolicy(ctx, account, a, str(in, "policy"), []string{"imagebuilder:GetImageRecipe", "imagebuilder:ListImageRecipes"}); err != nil {
+	if err := s.putPolicy(ctx, account, a, str(in, "policy")); err != nil {
 		return nil, err
 	}
 	return Object{"imageRecipeArn": a.String()}, nil

@@ -24,7 +24,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/goldsmith-dev/goldsmith/internal/apierr"
@@ -179,10 +178,9 @@ func storeErr(a arn.ARN, resourceType string, err error) error {
 }
 
 // visible reports whether account may read rec: it owns it, it is AWS-owned,
-// or its policy shares it with the account (or with everyone).
+// or its resource policy allows the account to read it (sharedRead).
 func visible(account string, rec store.Record) bool {
-	return rec.ARN.Account == account || rec.ARN.IsAWSOwned() ||
-		slices.Contains(rec.Principals, account) || slices.Contains(rec.Principals, "*")
+	return rec.ARN.Account == account || rec.ARN.IsAWSOwned() || sharedRead(account, rec)
 }
 
 // get reads the record a names for account: ResourceNotFound when missing,

@@ -237,5 +237,5 @@ func (b *vmBuild) removeOutputs() {
 		os.Remove(b.image)
 		os.Remove(b.image + ".sha256")
 	}
-	os.Remove(filepath.Join(b.opts.OutDir, "sbom.cdx.json"))
+	os.Remove(filepath.Join(b.opts.OutDir, sbom.FileName))
 }
