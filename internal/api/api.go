@@ -25,6 +25,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/google/uuid"
 
@@ -113,11 +114,25 @@ func decode(r *http.Request, v any) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			return apierr.Serialization("The value of member '%s' is not valid: a JSON %s cannot be a %s.", te.Field, te.Value, jsonKind(te.Type))
+			return apierr.Serialization("The value of member '%s' is not valid: a JSON %s cannot be a %s.", memberPath(te.Field), te.Value, jsonKind(te.Type))
 		}
 		return apierr.Serialization("The request body is not valid JSON for this operation: %v", err)
 	}
 	return nil
+}
+
+// memberPath is the wire path of a decoding error's field: the Go names of
+// embedded structs (upper case; every member of the model is lower camel
+// case) are left out.
+func memberPath(field string) string {
+	parts := strings.Split(field, ".")
+	out := parts[:0]
+	for _, p := range parts {
+		if p != "" && !unicode.IsUpper(rune(p[0])) {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ".")
 }
 
 // jsonKind names the JSON kind a Go type decodes from.

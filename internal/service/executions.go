@@ -59,9 +59,6 @@ type WorkflowExecution struct {
 	Steps                   []StepExecution `json:"steps"`
 }
 
-// workflowsKey is where an image record keeps its workflow executions.
-const workflowsKey = "goldsmithWorkflows"
-
 // StepEvent is a build step starting (Status RUNNING) or ending.
 type StepEvent struct {
 	Name    string // the build step, e.g. build:nginx
@@ -109,14 +106,14 @@ func (s *Service) RecordStep(ctx context.Context, image arn.ARN, ev StepEvent) e
 		if err != nil {
 			return storeErr(image, "Image", err)
 		}
-		var obj Object
-		if err := json.Unmarshal(rec.Data, &obj); err != nil {
+		img, err := loadRecord[imageRecord](rec)
+		if err != nil {
 			return err
 		}
 		if rec.Attrs == nil {
 			rec.Attrs = map[string][]string{}
 		}
-		wfs := workflowsOf(obj)
+		wfs := img.Executions
 		when := timestamp(ev.Time)
 		typ, action := stepWorkflow(ev.Name)
 		var wf *WorkflowExecution
@@ -159,9 +156,8 @@ func (s *Service) RecordStep(ctx context.Context, image arn.ARN, ev StepEvent) e
 			wf.TotalStepsFailed++
 			wf.Status, wf.Message, wf.EndTime = ev.Status, truncate(ev.Message, 500), when
 		}
-		obj[workflowsKey] = wfs
-		delete(obj, "tags")
-		rec.Data = mustJSON(obj)
+		img.Executions = wfs
+		rec.Data = mustJSON(img)
 		if _, err := tx.Update(ctx, rec); err != nil {
 			return storeErr(image, "Image", err)
 		}
@@ -176,23 +172,9 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// workflowsOf decodes an image object's workflow executions.
-func workflowsOf(obj Object) []WorkflowExecution {
-	var wfs []WorkflowExecution
-	if raw, ok := obj[workflowsKey]; ok {
-		data, _ := json.Marshal(raw)
-		_ = json.Unmarshal(data, &wfs)
-	}
-	return wfs
-}
-
 // closeWorkflows ends running workflows and steps when the image reaches
 // a final state.
-func closeWorkflows(obj Object, status ImageStatus, reason, when string) {
-	wfs := workflowsOf(obj)
-	if len(wfs) == 0 {
-		return
-	}
+func closeWorkflows(wfs []WorkflowExecution, status ImageStatus, reason, when string) {
 	end := map[ImageStatus]string{ImageAvailable: "COMPLETED", ImageFailed: "FAILED", ImageCancelled: "CANCELLED"}[status]
 	for i := range wfs {
 		for j := range wfs[i].Steps {
@@ -207,7 +189,6 @@ func closeWorkflows(obj Object, status ImageStatus, reason, when string) {
 			}
 		}
 	}
-	obj[workflowsKey] = wfs
 }
 
 // imageByAttr finds the caller's image with an execution id.
@@ -220,11 +201,11 @@ func (s *Service) imageByAttr(ctx context.Context, account, attr, id string) (ar
 	if len(p.Records) == 0 {
 		return arn.ARN{}, nil, apierr.ResourceNotFound("The resource %s does not exist.", id)
 	}
-	obj, err := objectOf(p.Records[0])
+	img, err := loadRecord[imageRecord](p.Records[0])
 	if err != nil {
 		return arn.ARN{}, nil, err
 	}
-	return p.Records[0].ARN, workflowsOf(obj), nil
+	return p.Records[0].ARN, img.Executions, nil
 }
 
 func execSummary(wf WorkflowExecution) Object {
@@ -240,9 +221,23 @@ func execSummary(wf WorkflowExecution) Object {
 	return o
 }
 
+// ListWorkflowExecutionsInput is the ListWorkflowExecutions request.
+type ListWorkflowExecutionsInput struct {
+	ImageBuildVersionArn string `json:"imageBuildVersionArn"`
+	MaxResults           int32  `json:"maxResults,omitempty"`
+	NextToken            string `json:"nextToken,omitempty"`
+}
+
+// ListWorkflowStepExecutionsInput is the ListWorkflowStepExecutions request.
+type ListWorkflowStepExecutionsInput struct {
+	WorkflowExecutionID string `json:"workflowExecutionId"`
+	MaxResults          int32  `json:"maxResults,omitempty"`
+	NextToken           string `json:"nextToken,omitempty"`
+}
+
 // ListWorkflowExecutions lists an image build's workflow executions.
-func (s *Service) ListWorkflowExecutions(ctx context.Context, account string, in Object) (Object, error) {
-	a, err := s.parseARN(arn.ImageBuildVersionArn, "imageBuildVersionArn", str(in, "imageBuildVersionArn"))
+func (s *Service) ListWorkflowExecutions(ctx context.Context, account string, in ListWorkflowExecutionsInput) (Object, error) {
+	a, err := s.parseARN(arn.ImageBuildVersionArn, "imageBuildVersionArn", in.ImageBuildVersionArn)
 	if err != nil {
 		return nil, err
 	}
@@ -250,15 +245,15 @@ func (s *Service) ListWorkflowExecutions(ctx context.Context, account string, in
 	if err != nil {
 		return nil, err
 	}
-	if tok := str(in, "nextToken"); tok != "" {
+	if tok := in.NextToken; tok != "" {
 		return nil, apierr.InvalidPaginationToken("The nextToken %q is not valid: this list has one page.", tok)
 	}
-	obj, err := objectOf(rec)
+	img, err := loadRecord[imageRecord](rec)
 	if err != nil {
 		return nil, err
 	}
 	list := []Object{}
-	for _, wf := range workflowsOf(obj) {
+	for _, wf := range img.Executions {
 		list = append(list, execSummary(wf))
 	}
 	return Object{"workflowExecutions": list, "imageBuildVersionArn": a.String()}, nil
@@ -284,12 +279,12 @@ func (s *Service) GetWorkflowExecution(ctx context.Context, account, id string) 
 }
 
 // ListWorkflowStepExecutions lists a workflow execution's steps.
-func (s *Service) ListWorkflowStepExecutions(ctx context.Context, account string, in Object) (Object, error) {
-	id := str(in, "workflowExecutionId")
+func (s *Service) ListWorkflowStepExecutions(ctx context.Context, account string, in ListWorkflowStepExecutionsInput) (Object, error) {
+	id := in.WorkflowExecutionID
 	if id == "" {
 		return nil, missing("workflowExecutionId")
 	}
-	if tok := str(in, "nextToken"); tok != "" {
+	if tok := in.NextToken; tok != "" {
 		return nil, apierr.InvalidPaginationToken("The nextToken %q is not valid: this list has one page.", tok)
 	}
 	image, wfs, err := s.imageByAttr(ctx, account, "workflowExecutionId", id)

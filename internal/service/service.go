@@ -9,9 +9,11 @@
 // Amazon), sharing through resource policies, and limits
 // (ServiceQuotaExceededException / InvalidParameterValueException).
 //
-// Request and response types carry the JSON member names of the API model,
-// so the API layer decodes and encodes them as they are; every error is an
-// *apierr.Error. Every call names the calling account: it scopes what the
+// Request, response and resource types are structs that carry the JSON
+// member names of the API model, so the API layer decodes and encodes them
+// as they are and members the model does not have are never kept; each
+// resource's members are validated in one place (validate.go). Every error
+// is an *apierr.Error. Every call names the calling account: it scopes what the
 // caller may see and change. The managed catalogue (Goldsmith's shipped
 // components and the debian-12 base image) is stored as resources owned by
 // "aws" and shown with owner "Amazon".
