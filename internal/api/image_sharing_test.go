@@ -93,6 +93,19 @@ func TestSharedImageKeepsBuildInternals(t *testing.T) {
 			t.Errorf("owner's GetImage contains the build internal %q", leak)
 		}
 	}
+	// Its workflow executions (step names and messages) are the owner's too.
+	if err := tb.svc.RecordStep(ctx, arn.MustParse(image), service.StepEvent{Name: "build:private", Status: "RUNNING"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tb.b.ListWorkflowExecutions(ctx, &imagebuilder.ListWorkflowExecutionsInput{ImageBuildVersionArn: aws.String(image)})
+	wantCode(t, err, "ForbiddenException")
+	wfs := must[*imagebuilder.ListWorkflowExecutionsOutput](t)(tb.a.ListWorkflowExecutions(ctx, &imagebuilder.ListWorkflowExecutionsInput{ImageBuildVersionArn: aws.String(image)}))
+	if len(wfs.WorkflowExecutions) != 1 {
+		t.Fatalf("owner's workflow executions: %+v", wfs.WorkflowExecutions)
+	}
+	_, err = tb.b.ListWorkflowStepExecutions(ctx, &imagebuilder.ListWorkflowStepExecutionsInput{WorkflowExecutionId: wfs.WorkflowExecutions[0].WorkflowExecutionId})
+	wantCode(t, err, "ResourceNotFoundException")
+
 	// The worker still gets the spec, through the service.
 	spec, err := tb.svc.BuildSpecOf(ctx, tb.accountA, arn.MustParse(image))
 	if err != nil || len(spec.Components) != 1 || !strings.Contains(spec.Components[0].Data, secret) {
