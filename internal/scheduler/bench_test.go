@@ -48,8 +48,8 @@ func BenchmarkIdleTick(b *testing.B) {
 	for i := range 10000 {
 		sch := service.Schedule{ScheduleExpression: fmt.Sprintf("cron(%d %d ? * %d *)", i%60, i%24, 1+i%7), Timezone: zones[i%len(zones)]}
 		if _, err := svc.CreateImagePipeline(ctx, account, service.CreateImagePipelineInput{Name: fmt.Sprintf("p%05d", i), ClientToken: token(),
-			PipelineSettings: service.PipelineSettings{ImageRecipeArn: rec.ImageRecipeArn,
-				InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn, Schedule: &sch}}); err != nil {
+			PipelineSettings: service.PipelineSettings{ImageBuildSettings: service.ImageBuildSettings{ImageRecipeArn: rec.ImageRecipeArn,
+				InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn}, Schedule: &sch}}); err != nil {
 			b.Fatal(err)
 		}
 	}

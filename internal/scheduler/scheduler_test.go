@@ -105,8 +105,8 @@ func (f *fixture) pipeline(schedule service.Schedule) arn.ARN {
 		f.t.Fatal(err)
 	}
 	p, err := f.svc.CreateImagePipeline(ctx, account, service.CreateImagePipelineInput{Name: "nightly", ClientToken: token(),
-		PipelineSettings: service.PipelineSettings{ImageRecipeArn: rec.ImageRecipeArn,
-			InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn, Schedule: &schedule}})
+		PipelineSettings: service.PipelineSettings{ImageBuildSettings: service.ImageBuildSettings{ImageRecipeArn: rec.ImageRecipeArn,
+			InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn}, Schedule: &schedule}})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -215,8 +215,8 @@ func TestBadSchedules(t *testing.T) {
 		{ScheduleExpression: "cron(0 1 * * ? *)", AutoDisablePolicy: &service.AutoDisablePolicy{FailureCount: 0}},
 	} {
 		_, err := f.svc.CreateImagePipeline(context.Background(), account, service.CreateImagePipelineInput{Name: "other", ClientToken: token(),
-			PipelineSettings: service.PipelineSettings{ImageRecipeArn: pipe.ImageRecipeArn,
-				InfrastructureConfigurationArn: pipe.InfrastructureConfigurationArn, Schedule: &sch}})
+			PipelineSettings: service.PipelineSettings{ImageBuildSettings: service.ImageBuildSettings{ImageRecipeArn: pipe.ImageRecipeArn,
+				InfrastructureConfigurationArn: pipe.InfrastructureConfigurationArn}, Schedule: &sch}})
 		if err == nil || !strings.Contains(err.Error(), "InvalidParameterValueException") || !strings.Contains(err.Error(), "schedule") {
 			t.Errorf("schedule %v: %v, want InvalidParameterValueException about the schedule", sch, err)
 		}

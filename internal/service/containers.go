@@ -1,5 +1,7 @@
 package service
 
+// Container recipe operations.
+
 import (
 	"context"
 	"strings"
@@ -99,12 +101,6 @@ func (s *Service) CreateContainerRecipe(ctx context.Context, account string, in 
 	})
 }
 
-// GetContainerRecipeOutput is the GetContainerRecipe response.
-type GetContainerRecipeOutput struct {
-	ContainerRecipe         *ContainerRecipe   `json:"containerRecipe"`
-	LatestVersionReferences *VersionReferences `json:"latestVersionReferences,omitempty"`
-}
-
 // GetContainerRecipe returns a container recipe (wildcard versions resolved).
 func (s *Service) GetContainerRecipe(ctx context.Context, account, a string) (GetContainerRecipeOutput, error) {
 	v, rec, err := getResource[ContainerRecipe](ctx, s, account, containerRecipeKind, a)
@@ -112,12 +108,6 @@ func (s *Service) GetContainerRecipe(ctx context.Context, account, a string) (Ge
 		return GetContainerRecipeOutput{}, err
 	}
 	return GetContainerRecipeOutput{ContainerRecipe: v, LatestVersionReferences: references(rec.ARN)}, nil
-}
-
-// ListContainerRecipesOutput is the ListContainerRecipes response.
-type ListContainerRecipesOutput struct {
-	ContainerRecipeSummaryList []ContainerRecipeSummary `json:"containerRecipeSummaryList"`
-	NextToken                  string                   `json:"nextToken,omitempty"`
 }
 
 // ListContainerRecipes lists container recipe versions for the owner filter.
@@ -137,37 +127,10 @@ func (s *Service) ListContainerRecipes(ctx context.Context, account string, in L
 	return ListContainerRecipesOutput{ContainerRecipeSummaryList: rows, NextToken: p.NextToken}, err
 }
 
-// DeleteContainerRecipeOutput is the DeleteContainerRecipe response.
-type DeleteContainerRecipeOutput struct {
-	ContainerRecipeArn string `json:"containerRecipeArn"`
-}
-
 // DeleteContainerRecipe deletes a container recipe no pipeline uses.
 func (s *Service) DeleteContainerRecipe(ctx context.Context, account, a string) (DeleteContainerRecipeOutput, error) {
 	v, err := s.deleteResource(ctx, account, containerRecipeKind, a)
 	return DeleteContainerRecipeOutput{ContainerRecipeArn: v}, err
-}
-
-// PutContainerRecipePolicyInput is the PutContainerRecipePolicy request.
-type PutContainerRecipePolicyInput struct {
-	ContainerRecipeArn string `json:"containerRecipeArn"`
-	Policy             string `json:"policy"`
-}
-
-// PutContainerRecipePolicyOutput is the PutContainerRecipePolicy response.
-type PutContainerRecipePolicyOutput struct {
-	ContainerRecipeArn string `json:"containerRecipeArn"`
-}
-
-// PutImagePolicyInput is the PutImagePolicy request.
-type PutImagePolicyInput struct {
-	ImageArn string `json:"imageArn"`
-	Policy   string `json:"policy"`
-}
-
-// PutImagePolicyOutput is the PutImagePolicy response.
-type PutImagePolicyOutput struct {
-	ImageArn string `json:"imageArn"`
 }
 
 // GetContainerRecipePolicy returns a container recipe's resource policy.
@@ -189,25 +152,4 @@ func (s *Service) PutContainerRecipePolicy(ctx context.Context, account string, 
 		return PutContainerRecipePolicyOutput{}, err
 	}
 	return PutContainerRecipePolicyOutput{ContainerRecipeArn: a.String()}, nil
-}
-
-// GetImagePolicy returns an image's resource policy.
-func (s *Service) GetImagePolicy(ctx context.Context, account, v string) (GetPolicyOutput, error) {
-	a, err := s.parseARN(arn.ImageBuildVersionArn, "imageArn", v)
-	if err != nil {
-		return GetPolicyOutput{}, err
-	}
-	return s.getPolicy(ctx, account, a)
-}
-
-// PutImagePolicy shares an image through a resource policy.
-func (s *Service) PutImagePolicy(ctx context.Context, account string, in PutImagePolicyInput) (PutImagePolicyOutput, error) {
-	a, err := s.parseARN(arn.ImageBuildVersionArn, "imageArn", in.ImageArn)
-	if err != nil {
-		return PutImagePolicyOutput{}, err
-	}
-	if err := s.putPolicy(ctx, account, a, in.Policy, []string{"imagebuilder:GetImage", "imagebuilder:ListImages"}); err != nil {
-		return PutImagePolicyOutput{}, err
-	}
-	return PutImagePolicyOutput{ImageArn: a.String()}, nil
 }

@@ -260,11 +260,7 @@ type GetWorkflowStepExecutionOutput struct {
 // the account owns (they are build internals: an account the image is
 // shared with does not see them).
 func (s *Service) ListWorkflowExecutions(ctx context.Context, account string, in ListWorkflowExecutionsInput) (ListWorkflowExecutionsOutput, error) {
-	a, err := s.parseARN(arn.ImageBuildVersionArn, "imageBuildVersionArn", in.ImageBuildVersionArn)
-	if err != nil {
-		return ListWorkflowExecutionsOutput{}, err
-	}
-	rec, err := s.getOwned(ctx, s.store, account, a)
+	a, rec, err := s.ownedImage(ctx, account, in.ImageBuildVersionArn)
 	if err != nil {
 		return ListWorkflowExecutionsOutput{}, err
 	}

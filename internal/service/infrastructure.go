@@ -1,5 +1,7 @@
 package service
 
+// Infrastructure configurations: their wire types, validation and operations.
+
 import (
 	"context"
 
@@ -13,10 +15,126 @@ var infraKind = kind{
 	limit: func(l Limits) int { return l.Configurations },
 }
 
-var distKind = kind{
-	typ: arn.DistributionConfiguration, resName: "DistributionConfiguration", shape: arn.DistributionConfigurationArn,
-	param: "distributionConfigurationArn", filters: []string{"name"},
-	limit: func(l Limits) int { return l.Configurations },
+// InstanceMetadataOptions is an infrastructure configuration's IMDS settings.
+type InstanceMetadataOptions struct {
+	HTTPTokens              string `json:"httpTokens,omitempty"`
+	HTTPPutResponseHopLimit int32  `json:"httpPutResponseHopLimit,omitempty"`
+}
+
+// S3Logs is where build logs would go on AWS.
+type S3Logs struct {
+	S3BucketName string `json:"s3BucketName,omitempty"`
+	S3KeyPrefix  string `json:"s3KeyPrefix,omitempty"`
+}
+
+// Logging is an infrastructure configuration's logging.
+type Logging struct {
+	S3Logs *S3Logs `json:"s3Logs,omitempty"`
+}
+
+// Placement is an infrastructure configuration's instance placement.
+type Placement struct {
+	AvailabilityZone     string `json:"availabilityZone,omitempty"`
+	Tenancy              string `json:"tenancy,omitempty"`
+	HostID               string `json:"hostId,omitempty"`
+	HostResourceGroupArn string `json:"hostResourceGroupArn,omitempty"`
+}
+
+// InfrastructureSettings are the members of an infrastructure
+// configuration a client sets (create and update).
+type InfrastructureSettings struct {
+	Description                string                   `json:"description,omitempty"`
+	InstanceTypes              []string                 `json:"instanceTypes,omitempty"`
+	InstanceProfileName        string                   `json:"instanceProfileName"`
+	SecurityGroupIDs           []string                 `json:"securityGroupIds,omitempty"`
+	SubnetID                   string                   `json:"subnetId,omitempty"`
+	Logging                    *Logging                 `json:"logging,omitempty"`
+	KeyPair                    string                   `json:"keyPair,omitempty"`
+	TerminateInstanceOnFailure *bool                    `json:"terminateInstanceOnFailure,omitempty"`
+	SnsTopicArn                string                   `json:"snsTopicArn,omitempty"`
+	ResourceTags               map[string]string        `json:"resourceTags,omitempty"`
+	InstanceMetadataOptions    *InstanceMetadataOptions `json:"instanceMetadataOptions,omitempty"`
+	Placement                  *Placement               `json:"placement,omitempty"`
+}
+
+// InfrastructureConfiguration is the stored and returned infrastructure
+// configuration.
+type InfrastructureConfiguration struct {
+	Arn  string `json:"arn"`
+	Name string `json:"name"`
+	InfrastructureSettings
+	DateCreated string            `json:"dateCreated,omitempty"`
+	DateUpdated string            `json:"dateUpdated,omitempty"`
+	Tags        map[string]string `json:"tags,omitempty"`
+}
+
+// CreateInfrastructureConfigurationInput is the
+// CreateInfrastructureConfiguration request.
+type CreateInfrastructureConfigurationInput struct {
+	Name        string            `json:"name"`
+	ClientToken string            `json:"clientToken"`
+	Tags        map[string]string `json:"tags,omitempty"`
+	InfrastructureSettings
+}
+
+// UpdateInfrastructureConfigurationInput is the
+// UpdateInfrastructureConfiguration request.
+type UpdateInfrastructureConfigurationInput struct {
+	InfrastructureConfigurationArn string `json:"infrastructureConfigurationArn"`
+	ClientToken                    string `json:"clientToken"`
+	InfrastructureSettings
+}
+
+// InfrastructureConfigurationSummary is one row of
+// ListInfrastructureConfigurations.
+type InfrastructureConfigurationSummary struct {
+	Arn                 string            `json:"arn"`
+	Name                string            `json:"name"`
+	Description         string            `json:"description,omitempty"`
+	DateCreated         string            `json:"dateCreated,omitempty"`
+	DateUpdated         string            `json:"dateUpdated,omitempty"`
+	ResourceTags        map[string]string `json:"resourceTags,omitempty"`
+	Tags                map[string]string `json:"tags,omitempty"`
+	InstanceTypes       []string          `json:"instanceTypes,omitempty"`
+	InstanceProfileName string            `json:"instanceProfileName,omitempty"`
+	Placement           *Placement        `json:"placement,omitempty"`
+}
+
+// validate checks an infrastructure configuration's members.
+func (in *InfrastructureSettings) validate() error {
+	var c checker
+	c.required("instanceProfileName", in.InstanceProfileName)
+	c.length("instanceProfileName", in.InstanceProfileName, 256)
+	c.length("description", in.Description, maxString)
+	c.strs("instanceTypes", in.InstanceTypes, maxList)
+	c.strs("securityGroupIds", in.SecurityGroupIDs, maxList)
+	c.length("subnetId", in.SubnetID, maxString)
+	c.length("keyPair", in.KeyPair, maxString)
+	c.length("snsTopicArn", in.SnsTopicArn, maxString)
+	c.tags("resourceTags", in.ResourceTags, maxResourceTags)
+	if l := in.Logging; l != nil && l.S3Logs != nil {
+		c.length("logging.s3Logs.s3BucketName", l.S3Logs.S3BucketName, maxString)
+		c.length("logging.s3Logs.s3KeyPrefix", l.S3Logs.S3KeyPrefix, maxString)
+	}
+	if o := in.InstanceMetadataOptions; o != nil {
+		c.enum("instanceMetadataOptions.httpTokens", o.HTTPTokens, "required", "optional")
+		c.between("instanceMetadataOptions.httpPutResponseHopLimit", o.HTTPPutResponseHopLimit, 1, 64)
+	}
+	if p := in.Placement; p != nil {
+		c.enum("placement.tenancy", p.Tenancy, "default", "dedicated", "host")
+		c.length("placement.availabilityZone", p.AvailabilityZone, maxString)
+		c.length("placement.hostId", p.HostID, maxString)
+		c.length("placement.hostResourceGroupArn", p.HostResourceGroupArn, maxString)
+	}
+	return c.err
+}
+
+// infraDefaults fills the members AWS defaults.
+func (in *InfrastructureSettings) defaults() {
+	if in.TerminateInstanceOnFailure == nil {
+		t := true
+		in.TerminateInstanceOnFailure = &t
+	}
 }
 
 // InfrastructureConfigurationOutput is the Create and Update response.
@@ -34,14 +152,6 @@ type GetInfrastructureConfigurationOutput struct {
 type ListInfrastructureConfigurationsOutput struct {
 	InfrastructureConfigurationSummaryList []InfrastructureConfigurationSummary `json:"infrastructureConfigurationSummaryList"`
 	NextToken                              string                               `json:"nextToken,omitempty"`
-}
-
-// infraDefaults fills the members AWS defaults.
-func (in *InfrastructureSettings) defaults() {
-	if in.TerminateInstanceOnFailure == nil {
-		t := true
-		in.TerminateInstanceOnFailure = &t
-	}
 }
 
 // CreateInfrastructureConfiguration creates an infrastructure configuration.
@@ -112,95 +222,4 @@ type DeleteInfrastructureConfigurationOutput struct {
 func (s *Service) DeleteInfrastructureConfiguration(ctx context.Context, account, a string) (DeleteInfrastructureConfigurationOutput, error) {
 	v, err := s.deleteResource(ctx, account, infraKind, a)
 	return DeleteInfrastructureConfigurationOutput{InfrastructureConfigurationArn: v}, err
-}
-
-// DistributionConfigurationOutput is the Create and Update response.
-type DistributionConfigurationOutput struct {
-	ClientToken                  string `json:"clientToken,omitempty"`
-	DistributionConfigurationArn string `json:"distributionConfigurationArn"`
-}
-
-// GetDistributionConfigurationOutput is the GetDistributionConfiguration response.
-type GetDistributionConfigurationOutput struct {
-	DistributionConfiguration *DistributionConfiguration `json:"distributionConfiguration"`
-}
-
-// ListDistributionConfigurationsOutput is the ListDistributionConfigurations response.
-type ListDistributionConfigurationsOutput struct {
-	DistributionConfigurationSummaryList []DistributionConfigurationSummary `json:"distributionConfigurationSummaryList"`
-	NextToken                            string                             `json:"nextToken,omitempty"`
-}
-
-// DeleteDistributionConfigurationOutput is the DeleteDistributionConfiguration response.
-type DeleteDistributionConfigurationOutput struct {
-	DistributionConfigurationArn string `json:"distributionConfigurationArn"`
-}
-
-// CreateDistributionConfiguration creates a distribution configuration.
-func (s *Service) CreateDistributionConfiguration(ctx context.Context, account string, in CreateDistributionConfigurationInput) (DistributionConfigurationOutput, error) {
-	lname, err := checkNew(in.Name, in.Tags)
-	if err != nil {
-		return DistributionConfigurationOutput{}, err
-	}
-	if err := in.validate(); err != nil {
-		return DistributionConfigurationOutput{}, err
-	}
-	token := in.ClientToken
-	in.ClientToken = ""
-	a, err := createResource(ctx, s, account, distKind, lname, token, in.Tags, in, func(_ store.Tx, a arn.ARN, now string) (stored, error) {
-		v := DistributionConfiguration{Arn: a.String(), Name: in.Name, DistributionSettings: in.DistributionSettings, TimeoutMinutes: 720, DateCreated: now}
-		return stored{data: v, attrs: attrs("name", in.Name)}, nil
-	})
-	return DistributionConfigurationOutput{ClientToken: token, DistributionConfigurationArn: a}, err
-}
-
-// UpdateDistributionConfiguration replaces a distribution configuration.
-func (s *Service) UpdateDistributionConfiguration(ctx context.Context, account string, in UpdateDistributionConfigurationInput) (DistributionConfigurationOutput, error) {
-	if err := in.validate(); err != nil {
-		return DistributionConfigurationOutput{}, err
-	}
-	token := in.ClientToken
-	in.ClientToken = ""
-	a, err := updateResource(ctx, s, account, distKind, in.DistributionConfigurationArn, token, in, func(_ store.Tx, rec store.Record, now string) (stored, error) {
-		v, err := loadRecord[DistributionConfiguration](rec)
-		if err != nil {
-			return stored{}, err
-		}
-		v.DistributionSettings, v.DateUpdated = in.DistributionSettings, now
-		if v.TimeoutMinutes == 0 {
-			v.TimeoutMinutes = 720
-		}
-		return stored{data: v, attrs: attrs("name", v.Name)}, nil
-	})
-	return DistributionConfigurationOutput{ClientToken: token, DistributionConfigurationArn: a}, err
-}
-
-// GetDistributionConfiguration returns a distribution configuration.
-func (s *Service) GetDistributionConfiguration(ctx context.Context, account, a string) (GetDistributionConfigurationOutput, error) {
-	v, _, err := getResource[DistributionConfiguration](ctx, s, account, distKind, a)
-	return GetDistributionConfigurationOutput{DistributionConfiguration: v}, err
-}
-
-// ListDistributionConfigurations lists distribution configurations.
-func (s *Service) ListDistributionConfigurations(ctx context.Context, account string, in ListInput) (ListDistributionConfigurationsOutput, error) {
-	in.Owner = ""
-	p, err := s.listKind(ctx, account, distKind, in)
-	if err != nil {
-		return ListDistributionConfigurationsOutput{}, err
-	}
-	rows, err := listed(p, func(rec store.Record, v *DistributionConfiguration) DistributionConfigurationSummary {
-		regions := make([]string, 0, len(v.Distributions))
-		for _, d := range v.Distributions {
-			regions = append(regions, d.Region)
-		}
-		return DistributionConfigurationSummary{Arn: v.Arn, Name: v.Name, Description: v.Description, DateCreated: v.DateCreated,
-			DateUpdated: v.DateUpdated, Tags: rec.Tags, Regions: regions}
-	})
-	return ListDistributionConfigurationsOutput{DistributionConfigurationSummaryList: rows, NextToken: p.NextToken}, err
-}
-
-// DeleteDistributionConfiguration deletes an unused distribution configuration.
-func (s *Service) DeleteDistributionConfiguration(ctx context.Context, account, a string) (DeleteDistributionConfigurationOutput, error) {
-	v, err := s.deleteResource(ctx, account, distKind, a)
-	return DeleteDistributionConfigurationOutput{DistributionConfigurationArn: v}, err
 }

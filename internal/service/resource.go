@@ -1,5 +1,7 @@
 package service
 
+// Storing, reading and listing resources as typed structs.
+
 import (
 	"context"
 	"encoding/json"
@@ -254,4 +256,21 @@ func (s *Service) deleteResource(ctx context.Context, account string, k kind, va
 		return "", err
 	}
 	return a.String(), s.deleteOwned(ctx, account, a)
+}
+
+// mustJSON marshals a value the service built; it cannot fail for them.
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("service: marshal: " + err.Error())
+	}
+	return b
+}
+
+// unmarshal decodes stored data.
+func unmarshal(data json.RawMessage, v any) error {
+	if err := json.Unmarshal(data, v); err != nil {
+		return apierr.Service("An internal service error occurred. Try again later.").WithCause(err)
+	}
+	return nil
 }
