@@ -9,8 +9,12 @@
 // with an x-amzn-RequestId header and, where the model has it, a requestId
 // member; errors use apierr.Write (x-amzn-ErrorType header, JSON message).
 //
-// Every request is SigV4-verified by auth.Verifier before it is routed; the
-// signing key's account scopes the operation. The package holds no rules of
+// Every request body is held to its operation's size limit (limits.go,
+// docs/api-limits.md) before anything reads it, then SigV4-verified by
+// auth.Verifier before it is routed; the signing key's account scopes the
+// operation. Bodies are decoded into the service layer's typed structs: a
+// body that is not a JSON object, or a member of the wrong type, is a
+// SerializationException, and unknown members are dropped. The package holds no rules of
 // its own: it decodes, calls the service layer and encodes.
 package api
 
