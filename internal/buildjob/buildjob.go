@@ -113,7 +113,7 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 	if err := r.Service.SetImageLog(ctx, image, logs.key); err != nil {
 		return err
 	}
-	if _, err := r.Service.SetImageState(ctx, image, service.StateChange{Status: service.ImageBuilding, Extra: service.Object{"goldsmithWorker": r.Worker}}); err != nil {
+	if _, err := r.Service.SetImageState(ctx, image, service.StateChange{Status: service.ImageBuilding, Worker: r.Worker}); err != nil {
 		return err
 	}
 
@@ -178,21 +178,19 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 		return r.fail(ctx, image, fmt.Errorf("store the image in the artifact store: %w", err))
 	}
 	m := res.Manifest
-	var files []any
+	var files []service.Artifact
 	for _, o := range m.Outputs {
-		files = append(files, service.Object{"format": string(o.Format), "uri": r.Artifacts.URI(path.Join(prefix, o.File)), "sha256": o.SHA256, "size": o.Size})
+		files = append(files, service.Artifact{Format: string(o.Format), URI: r.Artifacts.URI(path.Join(prefix, o.File)), SHA256: o.SHA256, Size: o.Size})
 	}
-	steps := make([]any, 0, len(m.Timings.Steps)+1)
+	steps := make([]service.StepTiming, 0, len(m.Timings.Steps)+1)
 	for _, t := range append(m.Timings.Steps, step) {
-		steps = append(steps, service.Object{"step": t.Step, "status": t.Status, "seconds": t.Duration.Seconds()})
+		steps = append(steps, service.StepTiming{Step: t.Step, Status: t.Status, Seconds: t.Duration.Seconds()})
 	}
 	storeLogs()
 	cur, err := r.Service.SetImageState(ctx, image, service.StateChange{
-		Status: service.ImageAvailable, Outputs: service.Object{"amis": []any{}, "goldsmithArtifacts": files},
-		Extra: service.Object{
-			"goldsmithTimings":  service.Object{"totalSeconds": time.Since(started).Seconds(), "steps": steps},
-			"goldsmithManifest": r.Artifacts.URI(path.Join(prefix, workflow.ManifestFile)),
-		},
+		Status: service.ImageAvailable, Outputs: &service.OutputResources{Amis: []service.Ami{}, GoldsmithArtifacts: files},
+		Timings:  &service.BuildTimings{TotalSeconds: time.Since(started).Seconds(), Steps: steps},
+		Manifest: r.Artifacts.URI(path.Join(prefix, workflow.ManifestFile)),
 	})
 	if err != nil {
 		return err
