@@ -53,6 +53,13 @@ func (c *Cache) withDefaults() (Cache, error) {
 		}
 		cc.Dir = d
 	}
+	// Absolute: images are the backing files of VM disks and step cache
+	// entries, which record the path as given.
+	d, err := filepath.Abs(cc.Dir)
+	if err != nil {
+		return cc, fmt.Errorf("base image cache %s: give an absolute path: %w", cc.Dir, err)
+	}
+	cc.Dir = d
 	return cc, nil
 }
 

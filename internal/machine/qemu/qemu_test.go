@@ -85,6 +85,12 @@ func TestValidate(t *testing.T) {
 		"firmware": func(c *Config) { c.Firmware = "coreboot" },
 		"memory":   func(c *Config) { c.MemoryMiB = 1 },
 		"drive":    func(c *Config) { c.Drives = []Drive{{Path: "/x", Format: "vmdk"}} },
+		// QEMU would read a relative backing file from the overlay's folder.
+		"relative base":     func(c *Config) { c.Base = "cache/base.qcow2" },
+		"relative dir":      func(c *Config) { c.Dir = "vm" },
+		"relative incoming": func(c *Config) { c.Incoming = "state" },
+		"relative drive":    func(c *Config) { c.Drives = []Drive{{Path: "seed.img", Format: "raw"}} },
+		"relative ovmf":     func(c *Config) { c.Firmware, c.OVMFVars = FirmwareUEFI, "OVMF_VARS.fd" },
 	} {
 		c := ok
 		mod(&c)
