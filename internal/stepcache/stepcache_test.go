@@ -13,13 +13,12 @@ import (
 	"time"
 
 	"github.com/goldsmith-dev/goldsmith/internal/stepcache"
+	"github.com/goldsmith-dev/goldsmith/internal/testneed"
 )
 
 func needQemuImg(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("qemu-img"); err != nil {
-		t.Skip("qemu-img is not installed (apt-get install qemu-utils)")
-	}
+	testneed.Tools(t, "apt-get install qemu-utils", "qemu-img")
 }
 
 func key(i int) string { return fmt.Sprintf("sha256:%064x", i) }

@@ -3,12 +3,13 @@ package qemu
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goldsmith-dev/goldsmith/internal/testneed"
 )
 
 func TestArgs(t *testing.T) {
@@ -101,9 +102,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestProbePayloadRunsUnderTCG(t *testing.T) {
-	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
-		t.Skip("qemu-system-x86_64 is not installed: apt-get install qemu-system-x86")
-	}
+	testneed.Tools(t, "apt-get install qemu-system-x86", "qemu-system-x86_64")
 	start := time.Now()
 	if !runProbe(context.Background(), "qemu-system-x86_64", AccelTCG) {
 		t.Fatal("the probe payload did not run under TCG")
@@ -112,9 +111,7 @@ func TestProbePayloadRunsUnderTCG(t *testing.T) {
 }
 
 func TestProbeKVMIsQuickAndCached(t *testing.T) {
-	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
-		t.Skip("qemu-system-x86_64 is not installed: apt-get install qemu-system-x86")
-	}
+	testneed.Tools(t, "apt-get install qemu-system-x86", "qemu-system-x86_64")
 	start := time.Now()
 	ok := ProbeKVM(context.Background())
 	first := time.Since(start)
@@ -132,9 +129,7 @@ func TestProbeKVMIsQuickAndCached(t *testing.T) {
 }
 
 func TestLaunchFailsCleanly(t *testing.T) {
-	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
-		t.Skip("qemu-system-x86_64 is not installed: apt-get install qemu-system-x86")
-	}
+	testneed.Tools(t, "apt-get install qemu-system-x86", "qemu-system-x86_64")
 	dir := t.TempDir()
 	_, err := Launch(context.Background(), Config{Dir: dir, Base: filepath.Join(dir, "missing.qcow2")})
 	if err == nil || !strings.Contains(err.Error(), "base disk") {
