@@ -10,6 +10,7 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
+	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
 	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 )
@@ -29,6 +30,9 @@ type Live struct {
 	where string // component/phase step
 	since time.Time
 	tail  []string
+
+	base    baseimage.Progress // the last base image progress
+	baseBar *mpb.Bar           // its stage's bar, while one runs
 }
 
 // NewLive starts a live view on a terminal.

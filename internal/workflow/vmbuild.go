@@ -191,6 +191,12 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
+// BaseImageReporter is a Reporter that also shows the stages of a base
+// image build (minutes the first time).
+type BaseImageReporter interface {
+	BaseImageProgress(p baseimage.Progress)
+}
+
 type nopReporter struct{}
 
 func (nopReporter) StepStarted(string)                           {}
