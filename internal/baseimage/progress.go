@@ -37,7 +37,8 @@ type Progress struct {
 // and the apt and dpkg output it passes on), line by line, into progress.
 // It is pure: feed it lines, read what changed.
 type progressParser struct {
-	cur Progress
+	cur   Progress
+	total int // packages of the current install
 	// counts of the current install, kept apart so a stage that comes
 	// back (unpacking after configuring, in apt's interleaved order)
 	// shows its own count
@@ -61,10 +62,11 @@ func (p *progressParser) line(l string) (Progress, bool) {
 	case strings.HasPrefix(l, "I: downloading packages"):
 		p.cur = Progress{Stage: StageResolve, Item: "the essential packages"}
 	case strings.HasPrefix(l, "I: extracting archives"):
-		p.cur = Progress{Stage: StageUnpack, Total: p.cur.Total, Item: "the essential packages"}
+		// One tar per package, nothing printed: no count.
+		p.cur = Progress{Stage: StageUnpack, Item: "extracting the essential packages"}
 	case strings.HasPrefix(l, "I: installing essential packages"):
 		p.unpacked, p.configured = 0, 0
-		p.cur = Progress{Stage: StageUnpack, Total: p.cur.Total, Item: "the essential packages"}
+		p.cur = Progress{Stage: StageUnpack, Total: p.total, Item: "the essential packages"}
 	case strings.HasPrefix(l, "I: installing remaining packages"):
 		p.cur = Progress{Stage: StageResolve, Item: "the remaining packages"}
 	case strings.HasPrefix(l, "I: running special hook"), strings.HasPrefix(l, "I: running --customize-hook"),
@@ -74,20 +76,20 @@ func (p *progressParser) line(l string) (Progress, bool) {
 		p.cur = Progress{Stage: StageDone}
 	default:
 		if m := newlyInstalledRE.FindStringSubmatch(l); m != nil {
-			n, _ := strconv.Atoi(m[1])
+			p.total, _ = strconv.Atoi(m[1])
 			p.got, p.unpacked, p.configured = 0, 0, 0
-			p.cur = Progress{Stage: StageDownload, Total: n}
+			p.cur = Progress{Stage: StageDownload, Total: p.total}
 		} else if m := getRE.FindStringSubmatch(l); m != nil && p.cur.Stage != StageResolve {
 			// (Get lines while resolving are package lists.)
 			p.got++
-			p.cur = Progress{Stage: StageDownload, Done: p.got, Total: p.cur.Total, Item: m[2]}
+			p.cur = Progress{Stage: StageDownload, Done: p.got, Total: p.total, Item: m[2]}
 		} else if m := dpkgRE.FindStringSubmatch(l); m != nil {
 			st, n := StageUnpack, &p.unpacked
 			if m[1] == "Setting up" {
 				st, n = StageConfigure, &p.configured
 			}
 			*n++
-			p.cur = Progress{Stage: st, Done: *n, Total: p.cur.Total, Item: m[2]}
+			p.cur = Progress{Stage: st, Done: *n, Total: p.total, Item: m[2]}
 		}
 	}
 	return p.cur, p.cur != before

@@ -23,72 +23,120 @@ func baseImageLine(p baseimage.Progress) string {
 	return s
 }
 
-// BaseImageProgress implements workflow.BaseImageReporter: a line when
-// the stage (or, while assembling, the step) changes, and one every
-// quarter of a stage's packages.
+// installing tells the stages that alternate within one install: apt
+// unpacks and configures packages in batches.
+func installing(s baseimage.Stage) bool {
+	return s == baseimage.StageUnpack || s == baseimage.StageConfigure
+}
+
+// sameStep tells whether b continues a's step: the same stage (or both
+// installing) of the same install (the same total), or of assembling
+// the disk.
+func sameStep(a, b baseimage.Progress) bool {
+	return (a.Stage == b.Stage || installing(a.Stage) && installing(b.Stage)) && a.Total == b.Total
+}
+
+// quarter is how many quarters of its total p has done.
+func quarter(p baseimage.Progress) int {
+	if p.Total <= 0 {
+		return 0
+	}
+	return p.Done * 4 / p.Total
+}
+
+// BaseImageProgress implements workflow.BaseImageReporter: a line when a
+// stage starts (again for each install), one each quarter of a stage's
+// packages, and one per step of assembling the disk.
 func (p *Plain) BaseImageProgress(bp baseimage.Progress) {
 	p.mu.Lock()
-	last, quarter := p.base, 0
-	if bp.Total > 0 {
-		quarter = bp.Done * 4 / bp.Total
+	if p.baseQuarters == nil || !sameStep(p.base, bp) {
+		p.baseQuarters = map[baseimage.Stage]int{}
 	}
-	show := bp.Stage != last.Stage || (bp.Stage == baseimage.StageAssemble && bp.Item != last.Item) ||
-		(bp.Total > 0 && quarter != p.baseQuarter) || (bp.Total != last.Total && bp.Done == 0)
-	p.base, p.baseQuarter = bp, quarter
+	q, seen := p.baseQuarters[bp.Stage]
+	show := !seen || quarter(bp) > q || bp.Stage == baseimage.StageAssemble && bp.Item != p.base.Item
+	p.baseQuarters[bp.Stage], p.base = quarter(bp), bp
 	p.mu.Unlock()
 	if show {
 		p.line("    %s", baseImageLine(bp))
 	}
 }
 
-// BaseImageProgress implements workflow.BaseImageReporter: a bar per stage
-// (packages done of the total, or the steps of assembling the disk; a
-// spinner while the total is unknown) that stays, completed, as a line
-// when the next stage starts. Bars are driven outside l.mu: mpb renders
-// the decorators, which take l.mu, on the goroutine the bar calls wait for.
+// baseBar is the bar of one stage of a base image build.
+type baseBar struct {
+	bar   *mpb.Bar
+	start time.Time
+	last  baseimage.Progress
+	end   time.Duration // set when it completed
+}
+
+// BaseImageProgress implements workflow.BaseImageReporter: a bar per
+// stage (unpacking and configuring side by side, as apt alternates them),
+// with the packages done of the total, or a spinner while there is no
+// count; a finished stage stays as a line with its count and time. Bars
+// are driven outside l.mu: mpb renders the decorators, which take l.mu,
+// on the goroutine the bar calls wait for.
 func (l *Live) BaseImageProgress(bp baseimage.Progress) {
 	l.mu.Lock()
-	old, bar := l.baseBar, l.baseBar
-	if bar != nil && (bp.Stage != l.base.Stage || (bp.Total > 0) != (l.base.Total > 0)) {
-		bar, l.baseBar = nil, nil
-	} else {
-		old = nil
+	var done []*mpb.Bar
+	for st, b := range l.baseBars {
+		if !sameStep(b.last, bp) || bp.Stage == baseimage.StageDone {
+			b.end = time.Since(b.start)
+			done = append(done, b.bar)
+			delete(l.baseBars, st)
+		}
 	}
-	l.base = bp
+	b := l.baseBars[bp.Stage]
+	if b != nil {
+		b.last = bp
+	}
 	l.mu.Unlock()
-	if old != nil {
-		old.SetTotal(-1, true)
+	for _, bar := range done {
+		bar.SetTotal(-1, true)
 	}
 	if bp.Stage == baseimage.StageDone {
 		return
 	}
-	if bar == nil {
-		bar = l.newBaseBar(bp)
+	if b == nil {
+		b = &baseBar{start: time.Now(), last: bp}
+		b.bar = l.newBaseBar(b)
 		l.mu.Lock()
-		l.baseBar = bar
+		if l.baseBars == nil {
+			l.baseBars = map[baseimage.Stage]*baseBar{}
+		}
+		l.baseBars[bp.Stage] = b
 		l.mu.Unlock()
 	}
 	if bp.Total > 0 {
-		bar.SetTotal(int64(bp.Total), false)
-		bar.SetCurrent(int64(bp.Done))
+		b.bar.SetTotal(int64(bp.Total), false)
+		b.bar.SetCurrent(int64(bp.Done))
 	}
 }
 
-// newBaseBar adds the bar of bp's stage.
-func (l *Live) newBaseBar(bp baseimage.Progress) *mpb.Bar {
+// newBaseBar adds b's bar.
+func (l *Live) newBaseBar(b *baseBar) *mpb.Bar {
 	var style mpb.BarFillerBuilder = mpb.SpinnerStyle()
-	if bp.Total > 0 {
+	if b.last.Total > 0 {
 		style = mpb.BarStyle()
 	}
-	start := time.Now()
-	return l.p.New(int64(bp.Total), style, mpb.BarWidth(30), mpb.BarPriority(-1),
-		mpb.PrependDecorators(decor.Name(fmt.Sprintf("  base image: %-20s ", bp.Stage)), decor.CountersNoUnit("%d/%d", decor.WCSyncSpace)),
-		mpb.AppendDecorators(decor.Any(func(s decor.Statistics) string {
-			if s.Completed {
-				return " " + time.Since(start).Round(100*time.Millisecond).String()
-			}
+	text := func(f func(p baseimage.Progress, end time.Duration) string) decor.Decorator {
+		return decor.Any(func(decor.Statistics) string {
 			l.mu.Lock()
 			defer l.mu.Unlock()
-			return " " + l.base.Item
+			return f(b.last, b.end)
+		})
+	}
+	return l.p.New(int64(b.last.Total), style, mpb.BarWidth(30), mpb.BarPriority(-1),
+		mpb.PrependDecorators(text(func(p baseimage.Progress, _ time.Duration) string {
+			count := ""
+			if p.Total > 0 {
+				count = fmt.Sprintf("%d/%d", p.Done, p.Total)
+			}
+			return fmt.Sprintf("  base image: %-20s %9s ", p.Stage, count)
+		})),
+		mpb.AppendDecorators(text(func(p baseimage.Progress, end time.Duration) string {
+			if end > 0 {
+				return " " + end.Round(100*time.Millisecond).String()
+			}
+			return " " + p.Item
 		})))
 }

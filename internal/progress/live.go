@@ -31,14 +31,17 @@ type Live struct {
 	since time.Time
 	tail  []string
 
-	base    baseimage.Progress // the last base image progress
-	baseBar *mpb.Bar           // its stage's bar, while one runs
+	baseBars map[baseimage.Stage]*baseBar // the base image stages running
 }
 
 // NewLive starts a live view on a terminal.
-func NewLive(w io.Writer) *Live {
+func NewLive(w io.Writer) *Live { return newLive(w) }
+
+// newLive is NewLive with more container options (tests render to a
+// buffer: mpb.WithAutoRefresh and a width).
+func newLive(w io.Writer, opts ...mpb.ContainerOption) *Live {
 	l := &Live{since: time.Now()}
-	l.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(1), mpb.WithRefreshRate(150*time.Millisecond))
+	l.p = mpb.New(append([]mpb.ContainerOption{mpb.WithOutput(w), mpb.WithWidth(1), mpb.WithRefreshRate(150 * time.Millisecond)}, opts...)...)
 	l.bar = l.p.New(0, mpb.SpinnerStyle(), mpb.BarFillerOnComplete(""),
 		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return l.status() })))
 	return l

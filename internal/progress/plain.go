@@ -20,8 +20,8 @@ type Plain struct {
 	now   func() time.Time
 	start time.Time
 
-	base        baseimage.Progress // the last base image progress
-	baseQuarter int                // the quarter of its stage last shown
+	base         baseimage.Progress      // the last base image progress
+	baseQuarters map[baseimage.Stage]int // the quarters of its step shown
 }
 
 // NewPlain returns a printer writing to w.
