@@ -223,3 +223,14 @@ func TestUnescapeMount(t *testing.T) {
 		t.Errorf("no mounts: %v", err)
 	}
 }
+
+// TestCacheDirAbsolute: images are backing files that VM disks and step
+// cache entries record by path, so a relative cache folder becomes
+// absolute.
+func TestCacheDirAbsolute(t *testing.T) {
+	t.Chdir(t.TempDir())
+	cc, err := (&Cache{Dir: "base"}).withDefaults()
+	if err != nil || !filepath.IsAbs(cc.Dir) {
+		t.Fatalf("Dir = %q (%v), want an absolute path", cc.Dir, err)
+	}
+}

@@ -42,7 +42,10 @@ func loadRecipe(t *testing.T, path string) *recipe.Recipe {
 func assertNothingLeft(t *testing.T, tmp string) {
 	t.Helper()
 	vmtest.NoQEMU(t, tmp)
-	entries, _ := os.ReadDir(tmp)
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Errorf("cannot look into the temp folder: %v", err)
+	}
 	for _, e := range entries {
 		t.Errorf("left behind in the temp folder: %s", e.Name())
 	}
