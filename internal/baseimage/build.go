@@ -46,6 +46,7 @@ func build(ctx context.Context, log *slog.Logger, progress func(Progress), s Spe
 	if os.Geteuid() != 0 {
 		return nil, errNotRoot
 	}
+	defer progress(Progress{Stage: StageDone}) // also after a failure: views close their bars
 	work := filepath.Join(dir, "work")
 	if err := os.Mkdir(work, 0o700); err != nil {
 		return nil, fmt.Errorf("create the build directory: %w", err)
@@ -147,7 +148,6 @@ func build(ctx context.Context, log *slog.Logger, progress func(Progress), s Spe
 	if err := r.run(ctx, convertCommand(raw, out, false)); err != nil {
 		return nil, fmt.Errorf("convert the disk to qcow2: %w", err)
 	}
-	progress(Progress{Stage: StageDone})
 	return &Image{Path: out, Digest: digest, Key: key, Spec: s, Kernel: kernel, BuildDuration: time.Since(start)}, nil
 }
 
