@@ -244,9 +244,9 @@ func TestImageBuildsThroughTheAPI(t *testing.T) {
 	}
 	// The build's VM and work folder go within a few seconds.
 	for i := 0; ; i++ {
-		ps, _ := exec.Command("pgrep", "-af", "qemu-system").Output()
+		ps := vmtest.QEMUs(t, tmp)
 		entries, _ := filepath.Glob(filepath.Join(tmp, "gsw-*", "*"))
-		if !strings.Contains(string(ps), tmp) && len(entries) == 0 {
+		if len(ps) == 0 && len(entries) == 0 {
 			break
 		}
 		if i > 300 {
