@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -57,6 +58,17 @@ requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
 			fs, err := workflow.ParseFormats(formats)
 			if err != nil {
 				return &exitError{exitInvalid, err}
+			}
+			// QEMU and the caches record paths as given: absolute only.
+			for _, p := range []*string{&out, &baseCache, &cf.dir} {
+				if *p == "" {
+					continue
+				}
+				abs, err := filepath.Abs(*p)
+				if err != nil {
+					return &exitError{exitInvalid, fmt.Errorf("folder %s: give an absolute path: %w", *p, err)}
+				}
+				*p = abs
 			}
 			opts := workflow.Options{
 				Recipe: r, OutDir: out, Formats: fs, MemoryMiB: memory, CPUs: cpus,
@@ -148,5 +160,8 @@ func printTimings(w io.Writer, m *workflow.Manifest) {
 	tw.Flush()
 	if c := m.Cache; c != nil && c.Hits > 0 {
 		fmt.Fprintf(w, "step cache: %d component build phases from the cache, about %s saved\n", c.Hits, c.Saved.Round(time.Second))
+	}
+	if c := m.Cache; c != nil && c.Warning != "" {
+		fmt.Fprintf(w, "WARNING: step cache: %s (the image is fine; the next build runs these phases again)\n", c.Warning)
 	}
 }

@@ -26,7 +26,6 @@ func TestTyposAllReported(t *testing.T) {
 		`typos.yaml:3:1: paramters: unknown key "paramters" (did you mean "parameters"?)`,
 		`typos.yaml:6:5: parameters[0].ab: name "ab" must be 3 to 128 letters`,
 		`typos.yaml:7:13: parameters[0].ab.type: the only type is string, got "int"`,
-		`typos.yaml:14:28: phases[0].steps[0].inputs.commands[0]: {{ Missing }} is not a parameter or constant`,
 		`typos.yaml:15:15: phases[0].steps[1].name: step name "bad name!" must be`,
 		`typos.yaml:17:20: phases[0].steps[1].onFailure: must be Abort, Continue or Ignore, got "Stop"`,
 		`typos.yaml:18:25: phases[0].steps[1].timeoutSeconds: must be a positive number of seconds, or -1`,
@@ -42,6 +41,9 @@ func TestTyposAllReported(t *testing.T) {
 		if !strings.Contains(got, w) {
 			t.Errorf("missing problem %q", w)
 		}
+	}
+	if strings.Contains(got, "Missing") {
+		t.Errorf("{{ Missing }} is near no parameter, so it is text, but it was reported")
 	}
 	if t.Failed() {
 		t.Logf("all problems:\n%s", got)
@@ -88,6 +90,13 @@ func TestParseTable(t *testing.T) {
 		{"bad regex", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: Assert, inputs: {patternMatches: '(', value: x}}]}]\n", "not a valid regular expression"},
 		{"windows module valid anywhere", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: SetRegistry, inputs: [{path: 'HKLM:\\x', name: a, value: b, type: SZ}]}]}]\n", ""},
 		{"windows module inputs checked", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: InstallMSI, inputs: {path: x.msi, logFil: x.log}}]}]\n", `unknown input "logFil" (did you mean "logFile"?)`},
+		{"unknown single names are text", "schemaVersion: 1.0\nparameters: [{Channel: {type: string, default: a}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: ['{{ item }} {{ inventory_hostname }} {{ Chan }}']}}]}]\n", ""},
+		{"near miss by case", "schemaVersion: 1.0\nparameters: [{Channel: {type: string, default: a}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: ['{{ CHANNEL }}']}}]}]\n", "{{ CHANNEL }} is not a parameter or constant of this document; did you mean {{ Channel }}?"},
+		{"near miss two edits from a long name", "schemaVersion: 1.0\nparameters: [{Channel: {type: string, default: a}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: ['{{ chanl }}']}}]}]\n", "did you mean {{ Channel }}?"},
+		{"near miss one edit from a short name", "schemaVersion: 1.0\nconstants: [{Tag: {type: string, value: a}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: ['{{ Tags }}']}}]}]\n", "did you mean {{ Tag }}?"},
+		{"two edits from a short name is text", "schemaVersion: 1.0\nconstants: [{Tag: {type: string, value: a}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: ['{{ Tagss }}']}}]}]\n", ""},
+		{"loop name as a single name", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, loop: {name: pkgs, forEach: [a]}, inputs: {commands: ['{{ pkg }}']}}]}]\n", "{{ pkg }} is not a parameter or constant of this document; did you mean {{ pkgs.value }}?"},
+		{"loop name out of scope is text", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, loop: {name: pkgs, forEach: [a]}, inputs: {commands: [a]}}, {name: B, action: ExecuteBash, inputs: {commands: ['{{ pkgs }}']}}]}]\n", ""},
 		{"required param ok", "schemaVersion: 1.0\nparameters: [{Need: {type: string}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: ['{{ Need }}']}}]}]\n", ""},
 		{"constant without value", "schemaVersion: 1.0\nconstants: [{Konst: {type: string}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: [echo]}}]}]\n", "constants[0].Konst.value: required"},
 		{"param and constant clash", "schemaVersion: 1.0\nparameters: [{Same: {type: string, default: a}}]\nconstants: [{Same: {type: string, value: b}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: [echo]}}]}]\n", `name "Same" is used twice`},

@@ -125,7 +125,8 @@ func ParseRef(body string) (ref Ref, ok bool) {
 }
 
 // Resolver returns the value of a reference. ok=false leaves the expression
-// as written (used for loop references outside a loop).
+// as written (used for loop references outside a loop and for names that
+// are no parameter or constant, such as Ansible's {{ item }}).
 type Resolver func(Ref) (value string, ok bool, err error)
 
 // Expand replaces every expression in s using resolve.

@@ -51,7 +51,8 @@ func TestTrustDocumentKeepsWhatWasWritten(t *testing.T) {
 			t.Errorf("%s = %q, want %q as written", tt.what, tt.got, tt.want)
 		}
 	}
-	// Only the well-formed references are expressions.
+	// Only the well-formed references are expressions; item and
+	// inventory_hostname name no parameter, so they validate and stay text.
 	var refs []string
 	for _, c := range release {
 		for _, e := range component.ParseExprs(c.String()) {
@@ -63,7 +64,7 @@ func TestTrustDocumentKeepsWhatWasWritten(t *testing.T) {
 			refs = append(refs, e.Ref.Text)
 		}
 	}
-	want := []string{"build.WriteConfig.inputs[0].permissions", "Channel", "Umask"}
+	want := []string{"build.WriteConfig.inputs[0].permissions", "Channel", "Umask", "item", "inventory_hostname"}
 	if !slices.Equal(refs, want) {
 		t.Errorf("references = %q, want %q", refs, want)
 	}
@@ -87,11 +88,13 @@ func TestTrustProblemsAtTheirFields(t *testing.T) {
 		`trust-problems.yaml:23:26: phases[0].steps[1].inputs[0].permissions: permissions must be 3 or 4 octal digits such as "0755" or "644", got "01777777"`,
 		`trust-problems.yaml:28:21: phases[0].steps[2].inputs.commands[0]: {{ biuld.Unknown.outputs.stdout }}: this document has no phase "biuld" (did you mean "build"?)`,
 		`trust-problems.yaml:29:21: phases[0].steps[2].inputs.commands[1]: {{ build.Unknwon.outputs.stdout }}: phase "build" has no step "Unknwon" (did you mean "Unknown"?)`,
-		`trust-problems.yaml:30:21: phases[0].steps[2].inputs.commands[2]: {{ Chanel }} is not a parameter or constant of this document (did you mean "Channel"?)`,
+		`trust-problems.yaml:30:21: phases[0].steps[2].inputs.commands[2]: {{ Chanel }} is not a parameter or constant of this document; did you mean {{ Channel }}?`,
 		`trust-problems.yaml:34:17: phases[0].steps[2].inputs.commands[3]: {{ build.Refs.outputs.stdout }}: step build.Refs runs after this one (or is this one), so it has no outputs yet`,
-		`trust-problems.yaml:41:13: phases[1].steps[0].inputs[0].value: required`,
-		`trust-problems.yaml:43:13: phases[1].steps[0].inputs[0].valeu: unknown input "valeu" (did you mean "value"?); this module takes path, name, value, type`,
-		`trust-problems.yaml:49:19: phases[1].steps[1].inputs.reboot: must be Allow, Force or Skip, got "Later"`,
+		`trust-problems.yaml:35:51: phases[0].steps[2].inputs.commands[3]: {{ CHANNEL }} is not a parameter or constant of this document; did you mean {{ Channel }}?`,
+		`trust-problems.yaml:36:19: phases[0].steps[2].inputs.commands[3]: {{ Flavor }} is not a parameter or constant of this document; did you mean {{ Flavour }}?`,
+		`trust-problems.yaml:43:13: phases[1].steps[0].inputs[0].value: required`,
+		`trust-problems.yaml:45:13: phases[1].steps[0].inputs[0].valeu: unknown input "valeu" (did you mean "value"?); this module takes path, name, value, type`,
+		`trust-problems.yaml:51:19: phases[1].steps[1].inputs.reboot: must be Allow, Force or Skip, got "Later"`,
 	}
 	var got []string
 	for _, p := range ps {
@@ -132,7 +135,8 @@ func TestExpandOnlyWellFormedReferences(t *testing.T) {
 		{`{{ ansible_facts | combine({'x': 1}) }}`, `{{ ansible_facts | combine({'x': 1}) }}`},
 		{`{{ ansible_facts.distribution }} {{ .Go.Template }} {{}}`, `{{ ansible_facts.distribution }} {{ .Go.Template }} {{}}`},
 		{`{{ build.A.output.stdout }} {{ a.b.c }} {{ x y }}`, `{{ build.A.output.stdout }} {{ a.b.c }} {{ x y }}`},
-		{`{{ Unknown }}`, `{{ Unknown }}`},                                     // the resolver leaves it; validation reports it
+		{`{{ Unknown }}`, `{{ Unknown }}`}, // the resolver leaves it; validation reports only a near miss
+		{`msg="{{ item }} on {{ inventory_hostname }} for {{ Name }}"`, `msg="{{ item }} on {{ inventory_hostname }} for N"`},
 		{`a{{2}} {{ ab }} {{ L.index.x }}`, `a{{2}} {{ ab }} {{ L.index.x }}`}, // too short for a parameter name
 		{strings.Repeat("{", 3000) + " Name }}", strings.Repeat("{", 2998) + "N"},
 	}

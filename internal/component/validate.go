@@ -3,6 +3,8 @@ package component
 import (
 	"bytes"
 	"fmt"
+	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -34,12 +36,12 @@ func Load(file string, data []byte, actions Actions) (*Document, error) {
 // that every expression refers to something that exists and runs earlier.
 func Validate(d *Document, actions Actions) Problems {
 	r := &Reporter{File: d.File}
-	vars := map[string]bool{}
+	var vars []string // in document order, so a suggestion does not vary
 	for _, p := range d.Parameters {
-		vars[p.Name] = true
+		vars = append(vars, p.Name)
 	}
 	for _, c := range d.Constants {
-		vars[c.Name] = true
+		vars = append(vars, c.Name)
 	}
 	for pi, ph := range d.Phases {
 		for si, s := range ph.Steps {
@@ -67,7 +69,7 @@ func Validate(d *Document, actions Actions) Problems {
 type refChecker struct {
 	d           *Document
 	actions     Actions
-	vars        map[string]bool
+	vars        []string
 	phase, step int
 	s           *Step
 	r           *Reporter
@@ -105,9 +107,7 @@ func (c *refChecker) walk(v *Value, path string, inInputs bool) {
 func (c *refChecker) check(ref Ref, pos Pos, path string, inInputs bool) {
 	switch ref.Kind {
 	case VarRef:
-		if !c.vars[ref.Name] {
-			c.r.Add(pos, path, "{{ %s }} is not a parameter or constant of this document%s", ref.Name, Suggest(ref.Name, keys(c.vars)))
-		}
+		c.checkName(ref, pos, path, inInputs)
 	case LoopRef:
 		// Outside a loop (or outside inputs) loop references stay literal,
 		// as AWSTOE documents. A named reference to a loop the step does
@@ -246,10 +246,41 @@ func (c *refChecker) checkChain(ref Ref, pos Pos, path string) {
 	c.r.Add(pos, path, "{{ %s }}: %s steps output %v, not %q", ref.Text, target.Action, outs, ref.Key)
 }
 
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// checkName checks a single-name reference. A name that is no parameter
+// or constant is text, as on AWS ({{ item }} in an Ansible heredoc),
+// unless it is a near miss of a name in scope: then it is a typo.
+func (c *refChecker) checkName(ref Ref, pos Pos, path string, inInputs bool) {
+	if slices.Contains(c.vars, ref.Name) {
+		return
 	}
-	return out
+	if l := c.s.Loop; l != nil && inInputs && l.Name != "" {
+		// A single name cannot be a loop variable; near the loop's name it
+		// means the loop's value.
+		if k, ok := nearMiss(ref.Name, []string{l.Name}); ok {
+			c.r.Add(pos, path, "{{ %s }} is not a parameter or constant of this document; did you mean {{ %s.value }}?", ref.Name, k)
+			return
+		}
+	}
+	if k, ok := nearMiss(ref.Name, c.vars); ok {
+		c.r.Add(pos, path, "{{ %s }} is not a parameter or constant of this document; did you mean {{ %s }}?", ref.Name, k)
+	}
+}
+
+// nearMiss returns the known name closest to name when it is close enough
+// to be a typo of it: equal but for case, or at most 2 edits away (1 for a
+// known name shorter than 5 characters), case ignored. The first of equally
+// close names wins.
+func nearMiss(name string, known []string) (string, bool) {
+	best, bestD := "", -1
+	for _, k := range known {
+		limit := 1
+		if len(k) >= 5 {
+			limit = 2
+		}
+		d := editDistance(strings.ToLower(name), strings.ToLower(k))
+		if d <= limit && (bestD < 0 || d < bestD) {
+			best, bestD = k, d
+		}
+	}
+	return best, bestD >= 0
 }

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -245,11 +246,36 @@ func checkRun(inputs []Input, opts RunOptions) error {
 			}
 		}
 	}
+	ps = append(ps, phaseTypos(inputs, opts.Phases)...)
 	if len(ps) > 0 {
 		ps.Sort()
 		return ps
 	}
 	return nil
+}
+
+// phaseTypos reports a --phases name that no document has and that is a
+// near miss of a phase some document has (or of build, validate, test):
+// `-p biuld` is a typo, not a filter that selects nothing.
+func phaseTypos(inputs []Input, selected []string) component.Problems {
+	known := []string{"build", "validate", "test"}
+	has := map[string]bool{}
+	for _, in := range inputs {
+		for _, ph := range in.Doc.Phases {
+			has[ph.Name] = true
+			known = append(known, ph.Name)
+		}
+	}
+	var ps component.Problems
+	for _, p := range selected {
+		if has[p] || slices.Contains(known, p) {
+			continue
+		}
+		if hint := component.Suggest(p, known); hint != "" {
+			ps = append(ps, component.Problem{Msg: fmt.Sprintf("--phases names %q, which no document has%s", p, hint)})
+		}
+	}
+	return ps
 }
 
 // mergeParams returns the parameter values a document runs with:

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
+	"github.com/goldsmith-dev/goldsmith/internal/testneed"
 )
 
 // TestBootDebian12 boots the debian-12 base image (built into the default
@@ -16,14 +17,8 @@ import (
 // and with OVMF, waits for the login prompt on the serial console and powers
 // the VM off.
 func TestBootDebian12(t *testing.T) {
-	for _, tool := range []string{"qemu-system-x86_64", "qemu-img", "mmdebstrap"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed: apt-get install qemu-system-x86 qemu-utils ovmf mmdebstrap", tool)
-		}
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("building the debian-12 base image needs root")
-	}
+	testneed.Tools(t, "apt-get install qemu-system-x86 qemu-utils ovmf mmdebstrap", "qemu-system-x86_64", "qemu-img", "mmdebstrap")
+	testneed.Root(t, "building the debian-12 base image")
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
 	defer cancel()
 	base := debian12(ctx, t)
