@@ -184,7 +184,7 @@ func startPlane(ctx context.Context, c Config, st store.Store) (*plane, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.svc, err = service.New(ctx, service.Config{Store: st, Region: c.Region, Logger: c.Logger, Builds: queueBuilds{q},
+	p.svc, err = service.New(ctx, service.Config{Store: st, Region: c.Region, Sites: c.Sites(), Logger: c.Logger, Builds: queueBuilds{q},
 		OnImageState: imageMetrics(p.metrics), Notifications: ns, Artifacts: files})
 	if err != nil {
 		return nil, err

@@ -190,7 +190,8 @@ func (in *DistributionSettings) validate() error {
 			c.required("distributions.s3ExportConfiguration.roleName", e.RoleName)
 			c.required("distributions.s3ExportConfiguration.s3Bucket", e.S3Bucket)
 			c.required("distributions.s3ExportConfiguration.diskImageFormat", e.DiskImageFormat)
-			c.enum("distributions.s3ExportConfiguration.diskImageFormat", e.DiskImageFormat, "VMDK", "RAW", "VHD")
+			// QCOW2 and VHDX are Goldsmith's extensions of the model's VMDK, RAW and VHD.
+			c.enum("distributions.s3ExportConfiguration.diskImageFormat", e.DiskImageFormat, "VMDK", "RAW", "VHD", "QCOW2", "VHDX")
 			c.length("distributions.s3ExportConfiguration.roleName", e.RoleName, maxString)
 			c.length("distributions.s3ExportConfiguration.s3Bucket", e.S3Bucket, maxString)
 			c.length("distributions.s3ExportConfiguration.s3Prefix", e.S3Prefix, maxString)
@@ -250,6 +251,9 @@ func (s *Service) CreateDistributionConfiguration(ctx context.Context, account s
 	if err := in.validate(); err != nil {
 		return DistributionConfigurationOutput{}, err
 	}
+	if err := s.checkDistributions(ctx, &in.DistributionSettings); err != nil {
+		return DistributionConfigurationOutput{}, err
+	}
 	token := in.ClientToken
 	in.ClientToken = ""
 	a, err := createResource(ctx, s, account, distKind, lname, token, in.Tags, in, func(_ store.Tx, a arn.ARN, now string) (stored, error) {
@@ -262,6 +266,9 @@ func (s *Service) CreateDistributionConfiguration(ctx context.Context, account s
 // UpdateDistributionConfiguration replaces a distribution configuration.
 func (s *Service) UpdateDistributionConfiguration(ctx context.Context, account string, in UpdateDistributionConfigurationInput) (DistributionConfigurationOutput, error) {
 	if err := in.validate(); err != nil {
+		return DistributionConfigurationOutput{}, err
+	}
+	if err := s.checkDistributions(ctx, &in.DistributionSettings); err != nil {
 		return DistributionConfigurationOutput{}, err
 	}
 	token := in.ClientToken
