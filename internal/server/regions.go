@@ -93,9 +93,22 @@ func checkRegions(regions []RegionConfig, home string) error {
 	return nil
 }
 
-// checkProfile checks that an AWS shared-config profile exists.
+// checkProfile checks that an AWS shared-config profile exists, in the
+// files the SDK reads (AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE when
+// set).
 func checkProfile(name string) error {
-	_, err := awsconfig.LoadSharedConfigProfile(context.Background(), name)
+	env, err := awsconfig.NewEnvConfig()
+	if err != nil {
+		return err
+	}
+	_, err = awsconfig.LoadSharedConfigProfile(context.Background(), name, func(o *awsconfig.LoadSharedConfigOptions) {
+		if env.SharedConfigFile != "" {
+			o.ConfigFiles = []string{env.SharedConfigFile}
+		}
+		if env.SharedCredentialsFile != "" {
+			o.CredentialsFiles = []string{env.SharedCredentialsFile}
+		}
+	})
 	var missing awsconfig.SharedConfigProfileNotExistError
 	switch {
 	case errors.As(err, &missing):
