@@ -248,10 +248,7 @@ func (s *Service) CreateDistributionConfiguration(ctx context.Context, account s
 	if err != nil {
 		return DistributionConfigurationOutput{}, err
 	}
-	if err := in.validate(); err != nil {
-		return DistributionConfigurationOutput{}, err
-	}
-	if err := s.checkDistributions(ctx, &in.DistributionSettings); err != nil {
+	if err := s.validateDistributions(ctx, &in.DistributionSettings); err != nil {
 		return DistributionConfigurationOutput{}, err
 	}
 	token := in.ClientToken
@@ -265,10 +262,7 @@ func (s *Service) CreateDistributionConfiguration(ctx context.Context, account s
 
 // UpdateDistributionConfiguration replaces a distribution configuration.
 func (s *Service) UpdateDistributionConfiguration(ctx context.Context, account string, in UpdateDistributionConfigurationInput) (DistributionConfigurationOutput, error) {
-	if err := in.validate(); err != nil {
-		return DistributionConfigurationOutput{}, err
-	}
-	if err := s.checkDistributions(ctx, &in.DistributionSettings); err != nil {
+	if err := s.validateDistributions(ctx, &in.DistributionSettings); err != nil {
 		return DistributionConfigurationOutput{}, err
 	}
 	token := in.ClientToken

@@ -34,12 +34,16 @@ var (
 // image is distributed.
 var amiNameVars = []string{"imagebuilder:buildDate", "imagebuilder:buildVersion"}
 
-// checkDistributions checks what validate cannot alone: every region is a
-// site of this server, named once; AMI names use only the documented
-// variables; the accounts named exist on this server; launch permission
+// validateDistributions is the one check of a distribution configuration's
+// settings: the model's members (validate), then what needs this server:
+// every region is a site of it, named once; AMI names use only the
+// documented variables; the accounts named exist on it; launch permission
 // groups and organization ARNs, export buckets and container repositories
 // have their shapes.
-func (s *Service) checkDistributions(ctx context.Context, in *DistributionSettings) error {
+func (s *Service) validateDistributions(ctx context.Context, in *DistributionSettings) error {
+	if err := in.validate(); err != nil {
+		return err
+	}
 	var c checker
 	seen := map[string]bool{}
 	for i := range in.Distributions {
