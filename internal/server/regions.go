@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -128,7 +129,9 @@ func (c Config) Sites() []service.Site {
 		if len(r.Formats) > 0 {
 			formats = formats[:0]
 			for _, f := range r.Formats {
-				formats = append(formats, strings.ToLower(strings.TrimSpace(f)))
+				if f = strings.ToLower(strings.TrimSpace(f)); !slices.Contains(formats, f) {
+					formats = append(formats, f)
+				}
 			}
 		}
 		loc := r.Artifacts

@@ -86,7 +86,7 @@ func TestRegionsConfig(t *testing.T) {
 // (qcow2 when none is given).
 func TestRegionsCheckAgainstFlags(t *testing.T) {
 	t.Parallel()
-	regions := []server.RegionConfig{{Name: "eu-site-1", Artifacts: "s3://images/eu", Formats: []string{"VMDK"}}, {Name: "lab-site-1", Artifacts: "/srv/images/"}}
+	regions := []server.RegionConfig{{Name: "eu-site-1", Artifacts: "s3://images/eu", Formats: []string{"VMDK", "vmdk"}}, {Name: "lab-site-1", Artifacts: "/srv/images/"}}
 	c := server.File{Regions: regions}.Apply(server.Config{Region: "eu-site-1"})
 	if err := c.Check(); err == nil || !strings.Contains(err.Error(), "own region") {
 		t.Errorf("--region naming a site: err = %v", err)
