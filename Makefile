@@ -1,16 +1,23 @@
 # Goldsmith. `make demo` sets up and runs the main job; `make test` runs the tests.
 GO      ?= go
 BIN     ?= bin/goldsmith
+# The guest agent, built first and embedded by goldsmith (docs/build.md).
+AGENT   := internal/agentbin/bin/goldsmith-agent
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 FUZZTIME ?= 15s
 
-.PHONY: setup build demo test bench fuzz
+.PHONY: setup build agent demo test bench fuzz
 
 setup:
 	./scripts/setup.sh
 
-build:
+build: agent
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/goldsmith
+
+# Stripped (-s -w): it goes into every build machine. Always rebuilt, so
+# goldsmith never embeds a stale one.
+agent:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(AGENT) ./cmd/goldsmith-agent
 
 # The main job: build, boot-test and convert the reference golden image.
 demo: setup build

@@ -36,7 +36,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newToeCommand(), newBuildCommand(), newAgentCommand(), newDebugCommand(), newServeCommand(), newWorkerCommand(), newLogsCommand(), newKeysCommand(), newCacheCommand())
+	root.AddCommand(newToeCommand(), newBuildCommand(), newDebugCommand(), newServeCommand(), newWorkerCommand(), newLogsCommand(), newKeysCommand(), newCacheCommand())
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return
