@@ -2,7 +2,7 @@
 GO      ?= go
 BIN     ?= bin/goldsmith
 # The guest agent, built first and embedded by goldsmith (docs/build.md).
-AGENT   := internal/agentbin/bin/goldsmith-agent
+AGENT   := internal/agentbin/files/goldsmith-agent
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 FUZZTIME ?= 15s
 

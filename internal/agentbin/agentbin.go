@@ -14,18 +14,18 @@ import (
 	"path/filepath"
 )
 
-//go:generate sh -c "CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o bin/goldsmith-agent ../../cmd/goldsmith-agent"
+//go:generate sh -c "CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o files/goldsmith-agent ../../cmd/goldsmith-agent"
 
 // Name is the agent binary's file name.
 const Name = "goldsmith-agent"
 
-//go:embed bin
+//go:embed files
 var files embed.FS
 
 // Embedded is the agent built into this goldsmith, or nil when it was
 // built without one (a plain `go build ./cmd/goldsmith`).
 func Embedded() []byte {
-	b, _ := files.ReadFile("bin/" + Name)
+	b, _ := files.ReadFile("files/" + Name)
 	return b
 }
 
