@@ -1,4 +1,5 @@
-# Goldsmith. `make demo` sets up and runs the main job; `make test` runs the tests.
+# Goldsmith. `make demo` sets up and runs the main job; `make test` sets up
+# the test tools (PostgreSQL, MinIO, the AWS CLI) and runs the tests.
 GO      ?= go
 BIN     ?= bin/goldsmith
 # The guest agent, built first and embedded by goldsmith (docs/build.md).
@@ -6,10 +7,16 @@ AGENT   := internal/agentbin/files/goldsmith-agent
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 FUZZTIME ?= 15s
 
-.PHONY: setup build agent demo test bench fuzz
+.PHONY: setup setup-test build agent demo test bench fuzz
 
+# What the main job needs: QEMU and the base image tools.
 setup:
 	./scripts/setup.sh
+
+# What the tests need besides: PostgreSQL, the AWS CLI, MinIO. Quick when
+# everything is installed.
+setup-test:
+	./scripts/setup-test.sh
 
 build: agent
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/goldsmith
@@ -28,7 +35,7 @@ demo: setup build
 # took 853 s (with one more test) where one at a time took 1,088 s.
 VM_PKGS := ./internal/baseimage/... ./internal/machine/... ./internal/workflow/... ./internal/buildjob/...
 
-test:
+test: setup-test
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m $$($(GO) list ./... | grep -v -e /internal/baseimage -e /internal/machine -e /internal/workflow -e /internal/buildjob)
 	$(GO) test -count=1 -timeout 40m -p 2 $(VM_PKGS)
@@ -37,6 +44,7 @@ test:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/component/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/schedule/
+	$(GO) test -run '^$$' -fuzz '^FuzzRequests$$' -fuzztime $(FUZZTIME) ./internal/api/
 
-bench:
+bench: setup-test
 	./scripts/bench.sh

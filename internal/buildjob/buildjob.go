@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/goldsmith-dev/goldsmith/internal/apierr"
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
 	"github.com/goldsmith-dev/goldsmith/internal/artifacts"
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
@@ -63,11 +64,6 @@ type Runner struct {
 // errCancelled stops a build whose image was cancelled.
 var errCancelled = errors.New("the image was cancelled (CancelImageCreation)")
 
-// Prefix is the artifact key prefix of an image's outputs and logs.
-func Prefix(account string, image arn.ARN) string {
-	return path.Join(account, image.Name, image.Version.Semantic().String(), fmt.Sprint(image.Version.Build()))
-}
-
 // logFile is the build log's path under an image's prefix.
 const logFile = "logs/build.log"
 
@@ -83,6 +79,12 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 		log = slog.Default()
 	}
 	spec, err := r.Service.BuildSpecOf(ctx, account, image)
+	if apierr.HasCode(err, apierr.CodeResourceNotFoundException) {
+		// DeleteImage deletes only finished (e.g. cancelled) images: the
+		// job of a deleted one ends here, with nothing to build.
+		log.Info("image build skipped: the image was deleted", "image", image)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -103,7 +105,7 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 	if err != nil {
 		return r.fail(ctx, image, err)
 	}
-	prefix := Prefix(account, image)
+	prefix := artifacts.ImagePrefix(account, image)
 	logs := &logStore{files: r.Artifacts, key: path.Join(prefix, logFile), path: filepath.Join(out, filepath.FromSlash(logFile)), log: log}
 	lf, err := os.Create(logs.path)
 	if err != nil {
@@ -113,7 +115,7 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 	if err := r.Service.SetImageLog(ctx, image, logs.key); err != nil {
 		return err
 	}
-	if _, err := r.Service.SetImageState(ctx, image, service.StateChange{Status: service.ImageBuilding, Extra: service.Object{"goldsmithWorker": r.Worker}}); err != nil {
+	if _, err := r.Service.SetImageState(ctx, image, service.StateChange{Status: service.ImageBuilding, Worker: r.Worker}); err != nil {
 		return err
 	}
 
@@ -178,21 +180,19 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 		return r.fail(ctx, image, fmt.Errorf("store the image in the artifact store: %w", err))
 	}
 	m := res.Manifest
-	var files []any
+	var files []service.Artifact
 	for _, o := range m.Outputs {
-		files = append(files, service.Object{"format": string(o.Format), "uri": r.Artifacts.URI(path.Join(prefix, o.File)), "sha256": o.SHA256, "size": o.Size})
+		files = append(files, service.Artifact{Format: string(o.Format), URI: r.Artifacts.URI(path.Join(prefix, o.File)), SHA256: o.SHA256, Size: o.Size})
 	}
-	steps := make([]any, 0, len(m.Timings.Steps)+1)
+	steps := make([]service.StepTiming, 0, len(m.Timings.Steps)+1)
 	for _, t := range append(m.Timings.Steps, step) {
-		steps = append(steps, service.Object{"step": t.Step, "status": t.Status, "seconds": t.Duration.Seconds()})
+		steps = append(steps, service.StepTiming{Step: t.Step, Status: t.Status, Seconds: t.Duration.Seconds()})
 	}
 	storeLogs()
 	cur, err := r.Service.SetImageState(ctx, image, service.StateChange{
-		Status: service.ImageAvailable, Outputs: service.Object{"amis": []any{}, "goldsmithArtifacts": files},
-		Extra: service.Object{
-			"goldsmithTimings":  service.Object{"totalSeconds": time.Since(started).Seconds(), "steps": steps},
-			"goldsmithManifest": r.Artifacts.URI(path.Join(prefix, workflow.ManifestFile)),
-		},
+		Status: service.ImageAvailable, Outputs: &service.OutputResources{Amis: []service.Ami{}, GoldsmithArtifacts: files},
+		Timings:  &service.BuildTimings{TotalSeconds: time.Since(started).Seconds(), Steps: steps},
+		Manifest: r.Artifacts.URI(path.Join(prefix, workflow.ManifestFile)),
 	})
 	if err != nil {
 		return err

@@ -65,8 +65,7 @@ func TestWorkerKilledMidBuild(t *testing.T) {
 	first := worker("first")
 	// Kill it once its VM runs.
 	for i := 0; ; i++ {
-		ps, _ := exec.Command("pgrep", "-f", "qemu-system.*"+tmp).Output()
-		if status() == types.ImageStatusBuilding && len(ps) > 0 {
+		if status() == types.ImageStatusBuilding && len(vmtest.QEMUs(t, tmp)) > 0 {
 			break
 		}
 		if i > 1200 {
@@ -80,7 +79,7 @@ func TestWorkerKilledMidBuild(t *testing.T) {
 	_ = first.Wait()
 	deadDir := filepath.Join(tmp, fmt.Sprintf("gsw-%d", first.Process.Pid))
 	for i := 0; ; i++ { // the VM dies with its worker
-		if ps, _ := exec.Command("pgrep", "-af", "qemu-system.*"+deadDir).Output(); len(ps) == 0 {
+		if len(vmtest.QEMUs(t, deadDir)) == 0 {
 			break
 		}
 		if i > 100 {
@@ -105,9 +104,7 @@ func TestWorkerKilledMidBuild(t *testing.T) {
 	if _, err := os.Stat(deadDir); !os.IsNotExist(err) {
 		t.Errorf("the killed worker's files are still in %s (%v)", deadDir, err)
 	}
-	if ps, _ := exec.Command("pgrep", "-af", "qemu-system.*"+tmp).Output(); len(ps) > 0 {
-		t.Errorf("VMs still running: %s", ps)
-	}
+	vmtest.NoQEMU(t, tmp)
 }
 
 // newWebImage creates the web component, a recipe of it and an

@@ -213,7 +213,7 @@ func (p *plane) stop(ctx context.Context) {
 // ends (goldsmith worker).
 func RunWorker(ctx context.Context, c Config) error {
 	c = c.WithDefaults()
-	st, err := OpenStore(ctx, c)
+	st, err := OpenExistingStore(ctx, c)
 	if err != nil {
 		return err
 	}

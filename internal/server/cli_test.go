@@ -10,6 +10,7 @@ import (
 
 	"github.com/goldsmith-dev/goldsmith/internal/server"
 	"github.com/goldsmith-dev/goldsmith/internal/server/servertest"
+	"github.com/goldsmith-dev/goldsmith/internal/testneed"
 )
 
 const cliAWS = "/usr/bin/aws" // Debian's awscli; another aws may shadow it on PATH
@@ -19,7 +20,7 @@ const cliAWS = "/usr/bin/aws" // Debian's awscli; another aws may shadow it on P
 func TestAWSCLI(t *testing.T) {
 	t.Parallel()
 	if _, err := os.Stat(cliAWS); err != nil {
-		t.Skip("the AWS CLI is not installed at /usr/bin/aws (Debian package awscli)")
+		testneed.Missing(t, "the AWS CLI is not installed at /usr/bin/aws (Debian package awscli): run scripts/setup-test.sh")
 	}
 	srv := servertest.Start(t, server.Config{})
 	dir, endpoint := srv.DataDir, srv.Endpoint

@@ -42,13 +42,11 @@ func loadRecipe(t *testing.T, path string) *recipe.Recipe {
 // and that the folder is empty.
 func assertNothingLeft(t *testing.T, tmp string) {
 	t.Helper()
-	out, _ := exec.Command("pgrep", "-af", "qemu-system").Output()
-	for _, line := range strings.Split(string(out), "\n") {
-		if strings.Contains(line, tmp) {
-			t.Errorf("a VM is still running: %s", line)
-		}
+	vmtest.NoQEMU(t, tmp)
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Errorf("cannot look into the temp folder: %v", err)
 	}
-	entries, _ := os.ReadDir(tmp)
 	for _, e := range entries {
 		t.Errorf("left behind in the temp folder: %s", e.Name())
 	}

@@ -50,6 +50,9 @@ type CacheSummary struct {
 	// Fetched is what came from the shared cache (other hosts' entries)
 	// before the lookup; nil without a shared cache.
 	Fetched *stepcache.Fetched `json:"fetched,omitempty"`
+	// Warning says why saving an entry failed, "" when nothing failed. It
+	// does not fail the build: the image does not depend on the cache.
+	Warning string `json:"warning,omitempty"`
 }
 
 // cacheState is the build's step-cache bookkeeping.
@@ -108,6 +111,10 @@ func (b *vmBuild) lookupCache(ctx context.Context) error {
 	dir, _ := c.Path()
 	sum := &CacheSummary{Dir: dir, Namespace: b.opts.CacheNamespace, Read: !b.opts.NoCache}
 	b.manifest.Cache = sum
+	if !filepath.IsAbs(b.base) {
+		b.cache.off = fmt.Sprintf("the base disk %s is a relative path (QEMU would read it from each layer's folder)", b.base)
+		return b.cacheWarning(&Skip{Reason: "step cache off: " + b.cache.off})
+	}
 	if strings.HasPrefix(b.base, b.work+string(filepath.Separator)) {
 		b.cache.off = "the base disk was converted for this build only"
 		return &Skip{Reason: "step cache off: " + b.cache.off}
@@ -250,8 +257,7 @@ func (b *vmBuild) storeBoot(ctx context.Context) error {
 	if err != nil {
 		b.cache.off = "saving the booted base failed: " + err.Error()
 		sum.Boot = &CacheUse{Status: "unavailable", Note: b.cache.off}
-		b.opts.Reporter.Logf("step cache: %s; the build goes on without it", b.cache.off)
-		return &Skip{Reason: "step cache: " + b.cache.off}
+		return b.cacheWarning(&Skip{Reason: "step cache: " + b.cache.off})
 	}
 	sum.Boot = &CacheUse{Status: "stored", Entry: e.Key, Size: e.Bytes(), Capture: time.Since(start)}
 	return nil
@@ -264,6 +270,9 @@ func (b *vmBuild) storeBoot(ctx context.Context) error {
 func (b *vmBuild) saveEmpty(ctx context.Context, l stepcache.Layer) (*stepcache.Entry, error) {
 	b.cache.layers++
 	file := filepath.Join(b.work, fmt.Sprintf("empty-layer-%02d.qcow2", b.cache.layers))
+	if !filepath.IsAbs(b.cache.backing) {
+		return nil, fmt.Errorf("make an empty layer: %w: backing file %q", stepcache.ErrRelativePath, b.cache.backing)
+	}
 	out, err := exec.CommandContext(ctx, "qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", b.cache.backing, file).CombinedOutput()
 	if err != nil {
 		return nil, fmt.Errorf("make an empty layer: %w: %s", err, out)
@@ -337,8 +346,18 @@ func (b *vmBuild) saveEntry(ctx context.Context, l stepcache.Layer) (*stepcache.
 // cacheFailed records a failure to save an entry: the build goes on
 // without the cache.
 func (b *vmBuild) cacheFailed(c *Component, err error) error {
-	b.cache.off = "saving an entry failed: " + err.Error()
+	b.cache.off = fmt.Sprintf("saving the entry after component %s failed: %v", c.Name, err)
 	c.Cache = &CacheUse{Status: "unavailable", Note: b.cache.off}
-	b.opts.Reporter.Logf("step cache: %s; the build goes on without it", b.cache.off)
-	return &Skip{Reason: "step cache: " + b.cache.off}
+	return b.cacheWarning(&Skip{Reason: "step cache: " + b.cache.off})
+}
+
+// cacheWarning reports why the cache is off (b.cache.off) as a warning in
+// the build output and the manifest, and returns skip. The build goes on:
+// the image does not depend on the cache, only later builds' speed does.
+func (b *vmBuild) cacheWarning(skip *Skip) error {
+	if b.manifest.Cache != nil && b.manifest.Cache.Warning == "" {
+		b.manifest.Cache.Warning = b.cache.off
+	}
+	b.opts.Reporter.Logf("WARNING: step cache: %s; the build goes on without the cache, so the next build runs these phases again", b.cache.off)
+	return skip
 }

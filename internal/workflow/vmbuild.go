@@ -150,6 +150,18 @@ func (o Options) withDefaults() (Options, error) {
 	if o.TestMachines == nil {
 		o.TestMachines = o.Machines
 	}
+	// Paths handed to QEMU and stored in the step cache must be absolute
+	// (QEMU reads a relative backing file from the overlay's folder).
+	for _, p := range []*string{&o.OutDir, &o.TempDir, &o.AgentBinary} {
+		if *p == "" {
+			continue
+		}
+		abs, err := filepath.Abs(*p)
+		if err != nil {
+			return o, fmt.Errorf("folder %s: give an absolute path: %w", *p, err)
+		}
+		*p = abs
+	}
 	if o.CacheNamespace == "" {
 		o.CacheNamespace = "local"
 	}
@@ -163,6 +175,12 @@ func (o Options) withDefaults() (Options, error) {
 		o.Reporter = nopReporter{}
 	}
 	return o, nil
+}
+
+// BaseImageReporter is a Reporter that also shows the stages of a base
+// image build (minutes the first time).
+type BaseImageReporter interface {
+	BaseImageProgress(p baseimage.Progress)
 }
 
 type nopReporter struct{}
@@ -223,5 +241,5 @@ func (b *vmBuild) removeOutputs() {
 		os.Remove(b.image)
 		os.Remove(b.image + ".sha256")
 	}
-	os.Remove(filepath.Join(b.opts.OutDir, "sbom.cdx.json"))
+	os.Remove(filepath.Join(b.opts.OutDir, sbom.FileName))
 }

@@ -161,7 +161,7 @@ func (b *vmBuild) convert(ctx context.Context) error {
 }
 
 func (b *vmBuild) writeSBOM(ctx context.Context) error {
-	f, err := os.Create(filepath.Join(b.opts.OutDir, "sbom.cdx.json"))
+	f, err := os.Create(filepath.Join(b.opts.OutDir, sbom.FileName))
 	if err != nil {
 		return err
 	}
@@ -171,6 +171,6 @@ func (b *vmBuild) writeSBOM(ctx context.Context) error {
 		return fmt.Errorf("write the SBOM: %w", err)
 	}
 	b.manifest.Packages = len(b.packages)
-	b.manifest.SBOM = "sbom.cdx.json"
+	b.manifest.SBOM = sbom.FileName
 	return nil
 }

@@ -129,7 +129,11 @@ func (b *vmBuild) baseImage(ctx context.Context) error {
 	start := time.Now()
 	if spec, err := baseimage.Lookup(name); err == nil {
 		b.opts.Reporter.Logf("base image %s: looking in the cache (built from Debian packages on a miss)", name)
-		img, err := b.opts.Bases.Get(ctx, spec)
+		bases := *b.opts.Bases
+		if r, ok := b.opts.Reporter.(BaseImageReporter); ok && bases.Progress == nil {
+			bases.Progress = r.BaseImageProgress
+		}
+		img, err := bases.Get(ctx, spec)
 		if err != nil {
 			return fmt.Errorf("base image %s: %w", name, err)
 		}
@@ -139,6 +143,11 @@ func (b *vmBuild) baseImage(ctx context.Context) error {
 			b.baseInfo.Cached = true
 		}
 	} else if st, err := os.Stat(name); err == nil && !st.IsDir() {
+		// Absolute: the VMs' disks and the step cache's entries record
+		// the path of the disk they sit on.
+		if name, err = filepath.Abs(name); err != nil {
+			return fmt.Errorf("parentImage %q: %w", b.opts.Recipe.ParentImage, err)
+		}
 		digest, err := fileDigest(name)
 		if err != nil {
 			return err

@@ -9,15 +9,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goldsmith-dev/goldsmith/internal/testneed"
 )
 
 func TestCloudInitSeed(t *testing.T) {
 	t.Parallel()
-	for _, tool := range []string{"mkfs.vfat", "mdir", "blkid"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed: run scripts/setup.sh", tool)
-		}
-	}
+	testneed.Tools(t, "run scripts/setup.sh", "mkfs.vfat", "mdir", "blkid")
 	dir := t.TempDir()
 	img := filepath.Join(dir, "cidata.img")
 	if err := makeCloudInitSeed(t.Context(), img, filepath.Join(dir, "files")); err != nil {
@@ -41,11 +39,7 @@ func TestCloudInitSeed(t *testing.T) {
 // another disk.
 func TestAgentSeedIsReproducible(t *testing.T) {
 	t.Parallel()
-	for _, tool := range []string{"mkfs.ext4", "debugfs"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed: run scripts/setup.sh", tool)
-		}
-	}
+	testneed.Tools(t, "run scripts/setup.sh", "mkfs.ext4", "debugfs")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "agent")
 	if err := os.WriteFile(bin, []byte("#!/bin/sh\necho agent\n"), 0o755); err != nil {
