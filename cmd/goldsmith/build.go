@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -17,16 +18,17 @@ import (
 	"github.com/goldsmith-dev/goldsmith/internal/component"
 	"github.com/goldsmith-dev/goldsmith/internal/machine/qemu"
 	"github.com/goldsmith-dev/goldsmith/internal/progress"
-	"github.com/goldsmith-dev/goldsmith/internal/recipe"
+	"github.com/goldsmith-dev/goldsmith/internal/server"
 	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 )
 
 func newBuildCommand() *cobra.Command {
 	var (
-		file, out, formats, accel, cpuModel, firmware, testFirmware, baseCache, agentBin, shared string
-		memory, cpus                                                                             int
-		noNetwork, keep, skipTests, noCache                                                      bool
-		cf                                                                                       cacheFlags
+		out, formats, accel, cpuModel, firmware, testFirmware, baseCache, agentBin, shared string
+		memory, cpus                                                                       int
+		noNetwork, keep, skipTests, noCache                                                bool
+		cf                                                                                 cacheFlags
+		rf                                                                                 recipeFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "build -f RECIPE -o OUTDIR",
@@ -37,23 +39,44 @@ component's build then validate phase through the guest agent, clean the
 guest up, capture the disk, boot it again as a test instance through its
 own bootloader and run every test phase, then write the image in the
 requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
-		Args: cobra.NoArgs,
+		Args: noArgs("-f"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				return &exitError{exitInvalid, fmt.Errorf("read the recipe: %w", err)}
+			vm := machineSettings{accel: accel, firmware: firmware, testFirmware: testFirmware, cpuModel: cpuModel, memoryMiB: memory, cpus: cpus}
+			if err := vm.check(); err != nil {
+				return err
 			}
-			r, err := recipe.Parse(file, data)
+			if st, err := os.Stat(agentBin); agentBin != "" && (err != nil || !st.Mode().IsRegular()) {
+				return invalidf("--agent-binary %s: not a file; give a static goldsmith binary, or leave it out to use this one", agentBin)
+			}
+			r, _, err := rf.load()
 			if err != nil {
-				return &exitError{exitInvalid, err}
+				return err
+			}
+			if err := checkParentImage(r); err != nil {
+				return err
 			}
 			fs, err := workflow.ParseFormats(formats)
 			if err != nil {
 				return &exitError{exitInvalid, err}
 			}
+			// QEMU and the caches record paths as given: absolute only.
+			for _, p := range []*string{&out, &baseCache, &cf.dir} {
+				if *p == "" {
+					continue
+				}
+				abs, err := filepath.Abs(*p)
+				if err != nil {
+					return &exitError{exitInvalid, fmt.Errorf("folder %s: give an absolute path: %w", *p, err)}
+				}
+				*p = abs
+			}
+			vms := qemu.Launcher{Accel: qemu.Accel(accel), CPUModel: cpuModel, Firmware: qemu.Firmware(firmware)}
+			testVMs := vms
+			if testFirmware != "" {
+				testVMs.Firmware = qemu.Firmware(testFirmware)
+			}
 			opts := workflow.Options{
-				Recipe: r, OutDir: out, Formats: fs, MemoryMiB: memory, CPUs: cpus,
-				Accel: qemu.Accel(accel), CPUModel: cpuModel, Firmware: qemu.Firmware(firmware), TestFirmware: qemu.Firmware(testFirmware),
+				Recipe: r, OutDir: out, Formats: fs, MemoryMiB: memory, CPUs: cpus, Machines: vms, TestMachines: testVMs,
 				NoNetwork: noNetwork, KeepOnFailure: keep, SkipTests: skipTests, AgentBinary: agentBin,
 				Bases: &baseimage.Cache{Dir: baseCache},
 			}
@@ -61,6 +84,9 @@ requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
 				return err
 			}
 			if shared != "" {
+				if err := server.CheckLocation(shared); err != nil {
+					return invalidf("--shared-cache: %w", err)
+				}
 				if opts.Cache.Shared, err = artifacts.Open(cmd.Context(), shared); err != nil {
 					return &exitError{exitInvalid, fmt.Errorf("--shared-cache: %w", err)}
 				}
@@ -90,7 +116,6 @@ requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&file, "file", "f", "", "recipe file (JSON or YAML)")
 	f.StringVarP(&out, "output", "o", "", "output folder")
 	f.StringVar(&formats, "formats", "qcow2", "comma-separated output formats: qcow2, raw, vmdk, vhdx, vhd")
 	f.IntVar(&memory, "memory", 2048, "guest memory in MiB")
@@ -100,14 +125,14 @@ requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
 	f.StringVar(&firmware, "firmware", "bios", "how the build VM boots: bios (SeaBIOS) or uefi (OVMF)")
 	f.StringVar(&testFirmware, "test-firmware", "", "how the test VM boots (default: as the build VM)")
 	f.BoolVar(&noNetwork, "no-network", false, "give the guests no network")
-	f.BoolVar(&keep, "keep-on-failure", false, "keep the failed VM running for `goldsmith debug OUTDIR` until Ctrl-C")
+	f.BoolVar(&keep, "keep-on-failure", false, "keep the failed VM running until Ctrl-C, to look inside with goldsmith debug OUTDIR")
 	f.BoolVar(&skipTests, "skip-tests", false, "do not boot a test instance")
 	f.StringVar(&baseCache, "base-cache", "", "base image cache folder (default ~/.cache/goldsmith/base)")
-	f.StringVar(&agentBin, "agent-binary", "", "goldsmith binary to run in the guest (default: this one; it must be static)")
+	f.StringVar(&agentBin, "agent-binary", "", "guest agent binary, cmd/goldsmith-agent (default: the one built into goldsmith, else goldsmith-agent next to it; it must be static)")
 	f.BoolVar(&noCache, "no-cache", false, "run every build phase, reading nothing from the step cache (new entries are still saved)")
 	f.StringVar(&shared, "shared-cache", "", "s3://bucket/prefix (or a folder) that the step caches of several machines share: entries are published there, and missing ones fetched")
 	cf.register(cmd)
-	cmd.MarkFlagRequired("file")
+	rf.register(cmd)
 	cmd.MarkFlagRequired("output")
 	return cmd
 }
@@ -139,5 +164,8 @@ func printTimings(w io.Writer, m *workflow.Manifest) {
 	tw.Flush()
 	if c := m.Cache; c != nil && c.Hits > 0 {
 		fmt.Fprintf(w, "step cache: %d component build phases from the cache, about %s saved\n", c.Hits, c.Saved.Round(time.Second))
+	}
+	if c := m.Cache; c != nil && c.Warning != "" {
+		fmt.Fprintf(w, "WARNING: step cache: %s (the image is fine; the next build runs these phases again)\n", c.Warning)
 	}
 }

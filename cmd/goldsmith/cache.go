@@ -46,10 +46,11 @@ qcow2 layers chained on each other; "goldsmith cache prune" removes entries
 
 func newCacheListCommand() *cobra.Command {
 	var cf cacheFlags
+	out := outputTable
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List step cache entries, most recently used first",
-		Args:  cobra.NoArgs,
+		Args:  noArgs(""),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := cf.cache()
 			if err != nil {
@@ -58,6 +59,9 @@ func newCacheListCommand() *cobra.Command {
 			entries, err := c.List(cmd.Context())
 			if err != nil {
 				return err
+			}
+			if out == outputJSON {
+				return writeJSON(cmd.OutOrStdout(), append([]*stepcache.Entry{}, entries...))
 			}
 			dir, _ := c.Path()
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
@@ -75,6 +79,7 @@ func newCacheListCommand() *cobra.Command {
 		},
 	}
 	cf.register(cmd)
+	out.register(cmd)
 	return cmd
 }
 
@@ -89,7 +94,7 @@ func newCachePruneCommand() *cobra.Command {
 		Short: "Remove step cache entries",
 		Long: `Remove entries not used for --older-than, or --all of them, then trim the
 cache to --cache-size, least recently used first.`,
-		Args: cobra.NoArgs,
+		Args: noArgs(""),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := cf.cache()
 			if err != nil {

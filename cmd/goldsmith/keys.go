@@ -23,7 +23,8 @@ func newKeysCommand() *cobra.Command {
 		if err != nil {
 			return nil, err
 		}
-		return server.OpenStore(cmd.Context(), cfg)
+		st, err := server.OpenExistingStore(cmd.Context(), cfg)
+		return st, storeError(err)
 	}
 
 	var account string
@@ -31,7 +32,7 @@ func newKeysCommand() *cobra.Command {
 	create := &cobra.Command{
 		Use:   "create",
 		Short: "Create an access key (for the first account unless --account or --new-account)",
-		Args:  cobra.NoArgs,
+		Args:  noArgs(""),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := open(cmd)
 			if err != nil {
@@ -67,10 +68,11 @@ func newKeysCommand() *cobra.Command {
 	create.Flags().StringVar(&account, "account", "", "account id the key belongs to")
 	create.Flags().BoolVar(&newAccount, "new-account", false, "create a new account for the key")
 
+	out := outputTable
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List access keys",
-		Args:  cobra.NoArgs,
+		Args:  noArgs(""),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := open(cmd)
 			if err != nil {
@@ -80,6 +82,9 @@ func newKeysCommand() *cobra.Command {
 			keys, err := st.ListAccessKeys(cmd.Context(), "")
 			if err != nil {
 				return err
+			}
+			if out == outputJSON {
+				return writeJSON(cmd.OutOrStdout(), keysJSON(keys))
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ACCESS KEY ID\tACCOUNT\tCREATED\tSTATUS")
@@ -97,7 +102,6 @@ func newKeysCommand() *cobra.Command {
 	revoke := &cobra.Command{
 		Use:   "revoke ACCESS_KEY_ID",
 		Short: "Revoke an access key; requests signed with it fail at once",
-		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := open(cmd)
 			if err != nil {
@@ -115,6 +119,31 @@ func newKeysCommand() *cobra.Command {
 			return nil
 		},
 	}
+	out.register(list)
+	revoke.Args = exactArgs("ACCESS_KEY_ID (goldsmith keys list shows them)")
 	cmd.AddCommand(create, list, revoke)
 	return cmd
+}
+
+// accessKeyJSON is a key as keys list --output json shows it (never the
+// secret).
+type accessKeyJSON struct {
+	AccessKeyID string     `json:"accessKeyId"`
+	Account     string     `json:"account"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	Status      string     `json:"status"` // active or revoked
+	RevokedAt   *time.Time `json:"revokedAt,omitempty"`
+}
+
+func keysJSON(keys []store.AccessKey) []accessKeyJSON {
+	out := make([]accessKeyJSON, 0, len(keys))
+	for _, k := range keys {
+		j := accessKeyJSON{AccessKeyID: k.ID, Account: k.Account, CreatedAt: k.CreatedAt.UTC(), Status: "active"}
+		if k.Revoked() {
+			at := k.RevokedAt.UTC()
+			j.Status, j.RevokedAt = "revoked", &at
+		}
+		out = append(out, j)
+	}
+	return out
 }

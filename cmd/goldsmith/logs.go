@@ -8,24 +8,18 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
-
-	"github.com/goldsmith-dev/goldsmith/internal/server"
 )
 
 func newLogsCommand() *cobra.Command {
 	var (
-		endpoint, profile, dataDir string
-		follow                     bool
-		interval                   time.Duration
+		cf       clientFlags
+		follow   bool
+		interval time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "logs IMAGE_BUILD_VERSION_ARN",
@@ -37,28 +31,27 @@ for AVAILABLE and 1 otherwise. When the build restarts on another worker,
 --follow says so and follows the new attempt's log from its start (each
 attempt's log is kept: logs/attempt-N/ in the artifact store).
 
-Requests are signed like the AWS CLI's: credentials and region come from the
-profile (default "goldsmith", from DATA_DIR/credentials and DATA_DIR/config
-when they exist, else the usual AWS files and environment).`,
-		Args: cobra.ExactArgs(1),
+The server is found the AWS way: --endpoint-url, else
+AWS_ENDPOINT_URL_IMAGEBUILDER or AWS_ENDPOINT_URL, else endpoint_url in the
+profile. Requests are signed like the AWS CLI's, with the credentials and
+region of --profile, AWS_PROFILE or the environment; on the server's own
+machine, with no AWS settings at all, the profile "goldsmith" that goldsmith
+serve wrote to DATA_DIR is used.
+
+Examples:
+  goldsmith logs --follow arn:aws:imagebuilder:goldsmith-local-1:123456789012:image/web/1.0.0/1
+  AWS_ENDPOINT_URL=http://build-server:8484 AWS_PROFILE=goldsmith goldsmith logs ARN`,
+		Args: exactArgs("image build version ARN, such as arn:aws:imagebuilder:REGION:ACCOUNT:image/NAME/1.0.0/1"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if endpoint == "" {
-				return &exitError{exitInvalid, fmt.Errorf("give the server's address with --endpoint-url (goldsmith serve prints it)")}
+			if err := checkBuildARN(args[0]); err != nil {
+				return usageError(cmd, err)
 			}
 			ctx := cmd.Context()
-			var opts []func(*config.LoadOptions) error
-			if profile != "" {
-				opts = append(opts, config.WithSharedConfigProfile(profile))
-			}
-			creds, conf := filepath.Join(dataDir, server.CredentialsFile), filepath.Join(dataDir, server.ConfigFile)
-			if _, err := os.Stat(creds); err == nil {
-				opts = append(opts, config.WithSharedCredentialsFiles([]string{creds}), config.WithSharedConfigFiles([]string{conf}))
-			}
-			cfg, err := config.LoadDefaultConfig(ctx, opts...)
+			c, err := cf.load(ctx)
 			if err != nil {
-				return fmt.Errorf("load AWS credentials (profile %q): %w", profile, err)
+				return err
 			}
-			l := &logReader{endpoint: endpoint, cfg: cfg, image: args[0]}
+			l := &logReader{client: c, image: args[0]}
 			var offset int64
 			for {
 				n, status, err := l.read(ctx, &offset, cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -82,9 +75,7 @@ when they exist, else the usual AWS files and environment).`,
 			}
 		},
 	}
-	cmd.Flags().StringVar(&endpoint, "endpoint-url", "", "the Goldsmith API, e.g. http://127.0.0.1:8484")
-	cmd.Flags().StringVar(&profile, "profile", server.Profile, "AWS profile with the access key")
-	cmd.Flags().StringVar(&dataDir, "data-dir", server.DefaultDataDir(), "where goldsmith serve wrote its credentials file")
+	cf.register(cmd.Flags())
 	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "keep printing until the build ends")
 	cmd.Flags().DurationVar(&interval, "interval", time.Second, "how often --follow asks for more")
 	return cmd
@@ -92,10 +83,9 @@ when they exist, else the usual AWS files and environment).`,
 
 // logReader fetches pieces of a build log with SigV4-signed requests.
 type logReader struct {
-	endpoint string
-	cfg      aws.Config
-	image    string
-	attempt  string // the build attempt whose log is read; "" until known
+	*client
+	image   string
+	attempt string // the build attempt whose log is read; "" until known
 }
 
 var emptySHA256 = func() string { h := sha256.Sum256(nil); return hex.EncodeToString(h[:]) }()
@@ -116,19 +106,19 @@ func (l *logReader) read(ctx context.Context, offset *int64, w, notes io.Writer)
 	}
 	creds, err := l.cfg.Credentials.Retrieve(ctx)
 	if err != nil {
-		return 0, "", fmt.Errorf("credentials: %w", err)
+		return 0, "", invalidf("no AWS credentials (profile %q): %w", l.profile, err)
 	}
 	if err := v4.NewSigner().SignHTTP(ctx, creds, req, emptySHA256, "imagebuilder", l.cfg.Region, time.Now()); err != nil {
 		return 0, "", err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, "", err
+		return 0, "", fmt.Errorf("reach the Goldsmith server at %s: %w", l.endpoint, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return 0, "", fmt.Errorf("%s: %s %s", resp.Status, resp.Header.Get("X-Amzn-Errortype"), body)
+		return 0, "", l.responseError(resp.StatusCode, body, "image build "+l.image)
 	}
 	if a := resp.Header.Get("X-Goldsmith-Log-Attempt"); a != l.attempt {
 		if l.attempt != "" {

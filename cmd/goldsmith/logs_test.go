@@ -11,16 +11,61 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
+	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
+
 	"github.com/goldsmith-dev/goldsmith/internal/server"
+	"github.com/goldsmith-dev/goldsmith/internal/server/servertest"
 	"github.com/goldsmith-dev/goldsmith/internal/store"
 )
+
+// TestLogsFollowExitStatus: goldsmith logs prints a build's log (exit 0)
+// and, with --follow, exits 1 when the image ends other than AVAILABLE
+// (here CANCELLED before any worker took it: an API-only server).
+func TestLogsFollowExitStatus(t *testing.T) {
+	noAWSSettings(t)
+	srv := servertest.Start(t, server.Config{Build: server.BuildConfig{Workers: -1}})
+	ctx, c := context.Background(), srv.Client
+	comp, err := c.CreateComponent(ctx, &imagebuilder.CreateComponentInput{Name: aws.String("hello"), SemanticVersion: aws.String("1.0.0"), Platform: types.PlatformLinux,
+		Data: aws.String("schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: ['true']}}]}]\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := c.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("hello"), SemanticVersion: aws.String("1.0.0"),
+		ParentImage: aws.String("debian-12"), Components: []types.ComponentConfiguration{{ComponentArn: comp.ComponentBuildVersionArn}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	infra, err := c.CreateInfrastructureConfiguration(ctx, &imagebuilder.CreateInfrastructureConfigurationInput{Name: aws.String("local"), InstanceProfileName: aws.String("none")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := c.CreateImage(ctx, &imagebuilder.CreateImageInput{ImageRecipeArn: rec.ImageRecipeArn, InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	image := aws.ToString(img.ImageBuildVersionArn)
+	base := []string{"logs", "--endpoint-url", srv.Endpoint, "--data-dir", srv.DataDir, "--interval", "10ms"}
+
+	if code, stderr := runArgs(t, append(base, image)...); code != 0 {
+		t.Errorf("logs of a pending build: exit %d, %s", code, stderr)
+	}
+	if _, err := c.CancelImageCreation(ctx, &imagebuilder.CancelImageCreationInput{ImageBuildVersionArn: img.ImageBuildVersionArn}); err != nil {
+		t.Fatal(err)
+	}
+	code, stderr := runArgs(t, append(base, "--follow", image)...)
+	if code != exitFailed || !strings.Contains(stderr, "the image is CANCELLED") {
+		t.Errorf("logs --follow of a cancelled build: exit %d, %s; want 1 and the state", code, stderr)
+	}
+}
 
 // TestLogsFollowRestartedBuild: `goldsmith logs --follow` on a build that
 // restarts on another worker (the log starts again, shorter) says so,
 // prints the new attempt's log from its start, and exits 0 when the image
 // ends AVAILABLE.
 func TestLogsFollowRestartedBuild(t *testing.T) {
-	t.Parallel()
+	noAWSSettings(t)
 	// What the server has, request by request: attempt 1's log grows, the
 	// build restarts (attempt 2, a shorter log), then ends AVAILABLE.
 	type state struct {
@@ -76,5 +121,14 @@ func TestLogsFollowRestartedBuild(t *testing.T) {
 	}
 	if !strings.Contains(notes.String(), "restarted as attempt 2") {
 		t.Errorf("no word of the restart on stderr: %q", notes.String())
+	}
+}
+
+// noAWSSettings clears the AWS settings of the environment, so that
+// goldsmith logs uses the profile in its --data-dir.
+func noAWSSettings(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	for _, k := range []string{"AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_ENDPOINT_URL"} {
+		t.Setenv(k, "")
 	}
 }

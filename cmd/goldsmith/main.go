@@ -1,12 +1,13 @@
 // Command goldsmith is the golden-image factory: the AWSTOE-compatible
-// component runner (toe), and in later releases local VM builds, the
-// Image Builder API server, workers and the guest agent, in one binary.
+// component runner (toe), local VM builds, the Image Builder API server,
+// workers, the guest agent and their client commands, in one binary.
 package main
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -28,26 +29,46 @@ func (e *exitError) Unwrap() error { return e.err }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// newRootCommand is the whole command tree, with the usage rules of
+// usage.go applied to every command.
+func newRootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "goldsmith",
 		Short:         "Goldsmith builds, tests and ships golden VM images",
-		Version:       version,
+		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newToeCommand(), newBuildCommand(), newAgentCommand(), newDebugCommand(), newServeCommand(), newWorkerCommand(), newLogsCommand(), newKeysCommand(), newCacheCommand())
+	root.SetVersionTemplate("goldsmith {{.Version}}\n")
+	root.AddCommand(newToeCommand(), newBuildCommand(), newValidateCommand(), newDebugCommand(), newServeCommand(), newWorkerCommand(),
+		newLogsCommand(), newKeysCommand(), newCacheCommand(), newVersionCommand())
+	root.InitDefaultCompletionCmd()
+	applyUsageRules(root)
+	return root
+}
+
+// run executes the command line args and returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRootCommand()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
-		return
+		return 0
 	}
-	code := 1
+	code := exitFailed
 	var ee *exitError
 	if errors.As(err, &ee) {
 		code = ee.code
 	}
 	if ee == nil || ee.err != nil && ee.err.Error() != "" {
-		fmt.Fprintln(os.Stderr, "goldsmith:", err)
+		fmt.Fprintln(stderr, "goldsmith:", err)
 	}
-	os.Exit(code)
+	return code
 }

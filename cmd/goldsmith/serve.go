@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime/debug"
@@ -20,7 +21,7 @@ type storeFlags struct {
 }
 
 func (f *storeFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.config, "config", "", "configuration file (YAML or JSON: listen, dataDir, postgres, artifacts, region, accounts, webhooks); flags win over it")
+	fs.StringVar(&f.config, "config", "", "configuration file, YAML or JSON (the keys: goldsmith serve --help); flags win over it")
 	fs.StringVar(&f.dataDir, "data-dir", server.DefaultDataDir(), "directory of the embedded database and the credentials file")
 	fs.StringVar(&f.postgres, "postgres", "", "PostgreSQL URL to use instead of the embedded SQLite store")
 }
@@ -47,11 +48,37 @@ func (f *storeFlags) resolve(fs *pflag.FlagSet, flags server.Config) (server.Con
 	if f.config != "" {
 		file, err := server.LoadFile(f.config)
 		if err != nil {
-			return c, err
+			return c, invalidf("%w", err)
 		}
 		c = file.Apply(c)
 	}
 	return c.WithDefaults(), nil
+}
+
+// storeError makes a data directory without a database a usage error
+// (exit status 2): nothing was done.
+func storeError(err error) error {
+	if errors.Is(err, server.ErrNoDatabase) {
+		return invalidf("%w", err)
+	}
+	return err
+}
+
+// resolveChecked is resolve with every setting, the build flags' included,
+// checked before anything starts.
+func resolveChecked(fs *pflag.FlagSet, sf *storeFlags, bf *buildFlags, flags server.Config) (server.Config, error) {
+	if bf.workers < 0 {
+		return server.Config{}, invalidf("--workers %d: give 0 or more builds at a time", bf.workers)
+	}
+	cfg, err := sf.resolve(fs, flags)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Build = bf.config(cfg.Build)
+	if err := cfg.Check(); err != nil {
+		return cfg, invalidf("%w", err)
+	}
+	return cfg, nil
 }
 
 func newServeCommand() *cobra.Command {
@@ -73,7 +100,10 @@ or JSON file:
   postgres: postgres://goldsmith@db/goldsmith   # shared by servers and workers
   artifacts: s3://goldsmith-images/site-a       # AWS_ENDPOINT_URL for MinIO
   sharedCache: s3://goldsmith-images/cache      # step cache entries shared by hosts
-  region: goldsmith-local-1
+  region: goldsmith-local-1                     # the home site
+  regions:    # other sites distribution configurations may name (docs/distribution.md)
+    - {name: eu-site-1, artifacts: s3://images/eu, profile: eu-site, formats: [vmdk]}
+    - {name: lab-site-1, artifacts: /srv/images}
   accounts:
     - id: "123456789012"
       keys:
@@ -86,7 +116,16 @@ or JSON file:
 
 Builds started through the API (CreateImage, StartImagePipelineExecution, and
 pipelines' schedules) run in this process (--workers at a time) unless
---workers 0; images and logs go to --artifacts (default DATA_DIR/images). Prometheus metrics are on /metrics.
+--workers 0; images and logs go to --artifacts (default DATA_DIR/images).
+
+Prometheus metrics are on /metrics, unauthenticated like most Prometheus
+targets (they hold counts and durations, no resource names or secrets);
+listen on a loopback or private address, or put a proxy in front, to keep
+them private. Every other path needs a SigV4-signed request.
+
+Every setting is checked before anything starts; a port in use is reported
+(with the process holding it) before anything is written. A data directory
+without a database gets a new one, and serve says so.
 
 Connections are bounded: at most --max-connections at once (default 1024); a
 client has 10s to send a request's headers and 1m for the whole request, the
@@ -96,20 +135,19 @@ them in the file's http section:
   http: {maxConnections: 1024, readHeaderTimeout: 10s, readTimeout: 1m, writeTimeout: 2m, idleTimeout: 2m}
 
 Flags given on the command line win over the file.`,
-		Args: cobra.NoArgs,
+		Args: noArgs("--config"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			serverGC()
-			cfg, err := sf.resolve(cmd.Flags(), flags)
+			cfg, err := resolveChecked(cmd.Flags(), &sf, &bf, flags)
 			if err != nil {
 				return err
 			}
 			cfg.Out = cmd.OutOrStdout()
-			cfg.Build = bf.config(cfg.Build)
 			return server.Run(cmd.Context(), cfg)
 		},
 	}
 	sf.register(cmd.Flags())
-	bf.register(cmd.Flags(), 1)
+	bf.register(cmd.Flags(), 1, "image builds this server runs at once (0: none, the API only)")
 	cmd.Flags().StringVar(&flags.Listen, "listen", server.DefaultListen, "HTTP listen address")
 	cmd.Flags().StringVar(&flags.Region, "region", server.DefaultRegion, "region name used in ARNs and signatures")
 	cmd.Flags().IntVar(&flags.HTTP.MaxConnections, "max-connections", server.DefaultMaxConnections, "connections served at once; more wait until one closes")
@@ -135,8 +173,8 @@ type buildFlags struct {
 	accel     string
 }
 
-func (f *buildFlags) register(fs *pflag.FlagSet, workers int) {
-	fs.IntVar(&f.workers, "workers", workers, "image builds this process runs at once (0: none, the API only)")
+func (f *buildFlags) register(fs *pflag.FlagSet, workers int, workersHelp string) {
+	fs.IntVar(&f.workers, "workers", workers, workersHelp)
 	fs.StringVar(&f.artifacts, "artifacts", "", "where built images and build logs go: a folder or s3://bucket/prefix, shared by servers and workers on several hosts (default DATA_DIR/images)")
 	fs.StringVar(&f.cacheDir, "cache-dir", "", `step cache folder (default DATA_DIR/steps; "off" disables it)`)
 	fs.StringVar(&f.shared, "shared-cache", "", "s3://bucket/prefix (or a folder) where the workers of several hosts publish step cache entries and fetch the ones they lack")
@@ -166,25 +204,24 @@ func newWorkerCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run image builds from the shared queue (scale-out)",
-		Long: `Run the image builds that goldsmith serve queues, on this host, without
-serving the API. Point it at the same database as the servers (--postgres, or
+		Long: `Run the image builds that goldsmith serve queues, on this host. A worker
+listens on no port. Point it at the same database as the servers (--postgres, or
 the same --data-dir for the embedded store). Stopping it (Ctrl-C, SIGTERM)
 lets running builds finish for a minute, then hands them back to the queue.`,
-		Args: cobra.NoArgs,
+		Args: noArgs("--config"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := sf.resolve(cmd.Flags(), server.Config{})
+			cfg, err := resolveChecked(cmd.Flags(), &sf, &bf, server.Config{})
 			if err != nil {
 				return err
 			}
 			cfg.Out = cmd.OutOrStdout()
-			cfg.Build = bf.config(cfg.Build)
 			if cfg.Build.Workers < 0 {
 				return &exitError{exitInvalid, fmt.Errorf("--workers 0 leaves a worker nothing to do")}
 			}
-			return server.RunWorker(cmd.Context(), cfg)
+			return storeError(server.RunWorker(cmd.Context(), cfg))
 		},
 	}
 	sf.register(cmd.Flags())
-	bf.register(cmd.Flags(), 1)
+	bf.register(cmd.Flags(), 1, "image builds this worker runs at once (1 or more)")
 	return cmd
 }

@@ -22,18 +22,19 @@ import (
 	"github.com/goldsmith-dev/goldsmith/internal/toe/docsource"
 )
 
-// Exit statuses of `goldsmith toe`.
-const (
-	exitFailed    = 1
-	exitInvalid   = 2
-	exitRebooting = 194
-	exitCancelled = 130
-)
-
 func newToeCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "toe",
 		Short: "Run and validate AWSTOE component documents (awstoe-compatible)",
+	}
+	var showVersion bool
+	cmd.PersistentFlags().BoolVarP(&showVersion, "version", "v", false, "print the runner's version and exit (awstoe's --version)")
+	cmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if showVersion {
+			fmt.Fprintf(cmd.OutOrStdout(), "goldsmith toe %s (AWSTOE-compatible)\n", versionString())
+			return &exitError{0, errors.New("")}
+		}
+		return nil
 	}
 	cmd.AddCommand(newToeRunCommand(), newToeValidateCommand())
 	return cmd
@@ -43,6 +44,7 @@ type toeFlags struct {
 	config, documents, phases, parameters, executionID    string
 	logDir, stateDir, workDir, rebootCommand, bucketOwner string
 	trace                                                 bool
+	logs                                                  toeLogFlags
 }
 
 func newToeRunCommand() *cobra.Command {
@@ -56,7 +58,7 @@ streams to stderr as it happens; a JSON summary goes to stdout at the end.
 Exit status: 0 success (also with ignored failures), 1 failed, 2 invalid
 input, 130 cancelled, 194 stopped for a reboot (run the same command again
 with the same --execution-id and --state-directory to resume).`,
-		Args: cobra.NoArgs,
+		Args: noArgs("--documents"),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runToe(cmd.Context(), cmd, f) },
 	}
 	fl := cmd.Flags()
@@ -71,6 +73,7 @@ with the same --execution-id and --state-directory to resume).`,
 	fl.StringVar(&f.workDir, "working-directory", "", "folder commands run in (default: current directory)")
 	fl.StringVar(&f.rebootCommand, "reboot-command", envOr("GOLDSMITH_TOE_REBOOT_COMMAND", "systemctl reboot"), "command that restarts the machine when a step asks for a reboot")
 	fl.BoolVarP(&f.trace, "trace", "t", false, "also print the detailed application log")
+	f.logs.register(fl)
 	return cmd
 }
 
@@ -82,12 +85,12 @@ func newToeValidateCommand() *cobra.Command {
 		Long: `Check documents fully: YAML, structure, actions and their inputs, loops,
 conditions and references. Every problem is reported with file, line,
 column and path. Exit status 0 when all documents are valid, 2 otherwise.`,
-		Args: cobra.NoArgs,
+		Args: noArgs("--documents"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			locs := splitList(f.documents)
 			if len(locs) == 0 {
-				return &exitError{exitInvalid, errors.New("give --documents")}
+				return usagef(cmd, "give the documents to check: --documents FILE[,FILE...]")
 			}
 			loader := newLoader(f.bucketOwner)
 			var all component.Problems
@@ -97,6 +100,9 @@ column and path. Exit status 0 when all documents are valid, 2 otherwise.`,
 					return &exitError{exitInvalid, err}
 				}
 				if _, err := component.Load(loc, data, action.Set{}); err != nil {
+					if isRecipe(data) {
+						return errRecipeNotComponent(loc)
+					}
 					var ps component.Problems
 					if !errors.As(err, &ps) {
 						return &exitError{exitInvalid, err}
@@ -172,7 +178,22 @@ func newLoader(bucketOwner string) func(ctx context.Context, loc, parent string)
 func runToe(ctx context.Context, cmd *cobra.Command, f toeFlags) error {
 	plan, err := planRun(ctx, cmd, f)
 	if err != nil {
-		return &exitError{exitInvalid, err}
+		return usageError(cmd, err)
+	}
+	stderr := cmd.ErrOrStderr()
+	if err := plan.logs.check(stderr); err != nil {
+		return usageError(cmd, err)
+	}
+	aws := awsConfig()
+	var uploader *logUploader
+	if plan.logs.bucket != "" {
+		cfg, err := aws(ctx)
+		if err == nil {
+			uploader, err = newLogUploader(ctx, cfg, plan.logs)
+		}
+		if err != nil {
+			return &exitError{exitInvalid, err}
+		}
 	}
 	loader := newLoader(plan.bucketOwner)
 	var inputs []toe.Input
@@ -184,6 +205,9 @@ func runToe(ctx context.Context, cmd *cobra.Command, f toeFlags) error {
 		}
 		doc, err := component.Load(d.Path, data, action.Set{})
 		if err != nil {
+			if isRecipe(data) {
+				return errRecipeNotComponent(d.Path)
+			}
 			var ps component.Problems
 			if !errors.As(err, &ps) {
 				return &exitError{exitInvalid, err}
@@ -196,7 +220,6 @@ func runToe(ctx context.Context, cmd *cobra.Command, f toeFlags) error {
 	if len(problems) > 0 {
 		return &exitError{exitInvalid, fmt.Errorf("the documents are invalid; nothing was run:\n%w", problems)}
 	}
-	stderr := cmd.ErrOrStderr()
 	opts := toe.RunOptions{
 		Phases:      plan.phases,
 		Parameters:  plan.params,
@@ -206,7 +229,7 @@ func runToe(ctx context.Context, cmd *cobra.Command, f toeFlags) error {
 		WorkDir:     f.workDir,
 		Trace:       plan.trace,
 		Console:     stderr,
-		AWS:         awsConfig(),
+		AWS:         aws,
 		Load:        loader,
 		Reboot:      rebooter(f.rebootCommand, stderr),
 	}
@@ -214,6 +237,15 @@ func runToe(ctx context.Context, cmd *cobra.Command, f toeFlags) error {
 	if res != nil {
 		enc := json.NewEncoder(cmd.OutOrStdout())
 		enc.Encode(res.Summary)
+	}
+	if uploader != nil && res != nil && !res.Rebooting && res.RunDir != "" {
+		uri, uerr := uploader.upload(context.WithoutCancel(ctx), res.RunDir)
+		if uerr != nil && err == nil {
+			return &exitError{exitFailed, uerr}
+		}
+		if uerr == nil {
+			fmt.Fprintf(stderr, "logs uploaded to %s\n", uri)
+		}
 	}
 	switch {
 	case res != nil && res.Rebooting:

@@ -22,10 +22,11 @@ type toePlan struct {
 	params                                     map[string]string
 	executionID, logDir, stateDir, bucketOwner string
 	trace                                      bool
+	logs                                       toeLogFlags
 }
 
 func planRun(ctx context.Context, cmd *cobra.Command, f toeFlags) (*toePlan, error) {
-	p := &toePlan{executionID: f.executionID, logDir: f.logDir, stateDir: f.stateDir, trace: f.trace, bucketOwner: f.bucketOwner}
+	p := &toePlan{executionID: f.executionID, logDir: f.logDir, stateDir: f.stateDir, trace: f.trace, bucketOwner: f.bucketOwner, logs: f.logs}
 	if f.config != "" {
 		if f.documents != "" || cmd.Flags().Changed("parameters") {
 			return nil, errors.New("--config cannot be combined with --documents or --parameters; put them in the config file")
@@ -36,7 +37,7 @@ func planRun(ctx context.Context, cmd *cobra.Command, f toeFlags) (*toePlan, err
 		}
 		c, err := toe.ParseConfig(data)
 		if err != nil {
-			return nil, err
+			return nil, configKeyHint(err)
 		}
 		for _, d := range c.Documents {
 			pd := planDoc{Path: d.Path, params: map[string]string{}}
@@ -55,6 +56,7 @@ func planRun(ctx context.Context, cmd *cobra.Command, f toeFlags) (*toePlan, err
 		p.stateDir = firstNonEmpty(f.stateDir, c.StateDirectory)
 		p.bucketOwner = firstNonEmpty(f.bucketOwner, c.DocumentS3BucketOwner)
 		p.trace = f.trace || c.Trace
+		p.logs.fromConfig(c)
 	} else {
 		for _, d := range splitList(f.documents) {
 			p.docs = append(p.docs, planDoc{Path: d})

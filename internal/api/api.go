@@ -9,8 +9,12 @@
 // with an x-amzn-RequestId header and, where the model has it, a requestId
 // member; errors use apierr.Write (x-amzn-ErrorType header, JSON message).
 //
-// Every request is SigV4-verified by auth.Verifier before it is routed; the
-// signing key's account scopes the operation. The package holds no rules of
+// Every request body is held to its operation's size limit (limits.go,
+// docs/api-limits.md) before anything reads it, then SigV4-verified by
+// auth.Verifier before it is routed; the signing key's account scopes the
+// operation. Bodies are decoded into the service layer's typed structs: a
+// body that is not a JSON object, or a member of the wrong type, is a
+// SerializationException, and unknown members are dropped. The package holds no rules of
 // its own: it decodes, calls the service layer and encodes.
 package api
 
@@ -18,11 +22,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/google/uuid"
 
@@ -48,13 +55,14 @@ func New(cfg Config) http.Handler {
 	}
 	h := &handler{svc: cfg.Service, log: cfg.Logger, mux: http.NewServeMux()}
 	h.routes()
-	return cfg.Verifier.Middleware(h)
+	return limitBody(cfg.Verifier.Middleware(h))
 }
 
 type handler struct {
-	svc *service.Service
-	log *slog.Logger
-	mux *http.ServeMux
+	svc      *service.Service
+	log      *slog.Logger
+	mux      *http.ServeMux
+	patterns []string // every registered route, for the fuzz target
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -62,7 +70,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
-func (h *handler) handle(pattern string, fn http.HandlerFunc) { h.mux.HandleFunc(pattern, fn) }
+func (h *handler) handle(pattern string, fn http.HandlerFunc) {
+	h.patterns = append(h.patterns, pattern)
+	h.mux.HandleFunc(pattern, fn)
+}
 
 var operationRE = regexp.MustCompile(`^/[A-Z][A-Za-z]+$`)
 
@@ -84,19 +95,67 @@ func account(r *http.Request) string {
 	return p.AccountID
 }
 
-// decode reads the JSON body into v; an empty body leaves v as it is.
+// decode reads the JSON body into v; an empty body is an empty object. The
+// body must be one JSON object; members of the wrong type are refused,
+// naming the member, and members the operation does not have are ignored
+// (as AWS ignores them).
 func decode(r *http.Request, v any) error {
 	b, err := io.ReadAll(r.Body)
 	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return bodyTooLarge(tooLarge.Limit)
+		}
 		return apierr.Serialization("The request body could not be read.")
 	}
-	if len(bytes.TrimSpace(b)) == 0 {
-		return nil
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		b = []byte("{}") // an operation without members
+	}
+	if b[0] != '{' {
+		return apierr.Serialization("The request body must be a JSON object ({...}) with the operation's members.")
 	}
 	if err := json.Unmarshal(b, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return apierr.Serialization("The value of member '%s' is not valid: a JSON %s cannot be a %s.", memberPath(te.Field), te.Value, jsonKind(te.Type))
+		}
 		return apierr.Serialization("The request body is not valid JSON for this operation: %v", err)
 	}
 	return nil
+}
+
+// memberPath is the wire path of a decoding error's field: the Go names of
+// embedded structs (upper case; every member of the model is lower camel
+// case) are left out.
+func memberPath(field string) string {
+	parts := strings.Split(field, ".")
+	out := parts[:0]
+	for _, p := range parts {
+		if p != "" && !unicode.IsUpper(rune(p[0])) {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ".")
+}
+
+// jsonKind names the JSON kind a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "whole number (" + t.Kind().String() + ")"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		return "list"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	}
+	return t.String()
 }
 
 // write answers v as JSON; withID adds the requestId member.

@@ -124,7 +124,7 @@ func TestCreateComponentErrors(t *testing.T) {
 		code     string
 		contains string
 	}{
-		{"bad document", createInput("bad", "1.0.0", bad), "InvalidParameterValueException", "6:9: phases[0].steps[0].action: unknown action"},
+		{"bad document", createInput("bad", "1.0.0", bad), "InvalidParameterValueException", "7:17: phases[0].steps[0].action: unknown action"},
 		{"yaml syntax", createInput("bad", "1.0.0", "name: [\n"), "InvalidParameterValueException", "not valid"},
 		{"data and uri", withURI, "InvalidParameterCombinationException", "exactly one"},
 		{"uri refused", onlyURI, "InvalidParameterValueException", "s3://bucket/doc.yaml"},

@@ -39,17 +39,25 @@ func setup(t *testing.T) *testBundle {
 // setupWith is setup with a build queue.
 func setupWith(t *testing.T, builds service.Builds, limits ...service.Limits) *testBundle {
 	t.Helper()
+	var lim service.Limits
+	if len(limits) > 0 {
+		lim = limits[0]
+	}
+	return setupConfig(t, service.Config{Builds: builds, Limits: lim})
+}
+
+// setupConfig is setup with the service configured as cfg (its Store and
+// Region are the test's).
+func setupConfig(t *testing.T, cfg service.Config) *testBundle {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, sqlite.Config{Path: t.TempDir() + "/goldsmith.db"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	var lim service.Limits
-	if len(limits) > 0 {
-		lim = limits[0]
-	}
-	svc, err := service.New(ctx, service.Config{Store: st, Region: region, Builds: builds, Limits: lim})
+	cfg.Store, cfg.Region = st, region
+	svc, err := service.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,10 +2,12 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -13,12 +15,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 )
 
+// withComponent is a server with a component of account A.
+func withComponent(t *testing.T, name string) (*testBundle, *string) {
+	tb := setup(t)
+	out := must[*imagebuilder.CreateComponentOutput](t)(tb.a.CreateComponent(context.Background(), createInput(name, "1.0.0", helloDoc)))
+	return tb, out.ComponentBuildVersionArn
+}
+
 func TestSharingThroughPolicy(t *testing.T) {
 	t.Parallel()
-	tb := setup(t)
+	tb, arn := withComponent(t, "shared")
 	ctx := context.Background()
-	out := must[*imagebuilder.CreateComponentOutput](t)(tb.a.CreateComponent(ctx, createInput("shared", "1.0.0", helloDoc)))
-	arn := out.ComponentBuildVersionArn
 
 	_, err := tb.b.GetComponent(ctx, &imagebuilder.GetComponentInput{ComponentBuildVersionArn: arn})
 	wantCode(t, err, "ForbiddenException")
@@ -179,4 +186,98 @@ func TestTagsAndImport(t *testing.T) {
 	wantCode(t, err, "InvalidParameterException")
 	_, err = tb.a.ListTagsForResource(ctx, &imagebuilder.ListTagsForResourceInput{ResourceArn: aws.String(strings.Replace(aws.ToString(arn), "imported-script", "missing", 1))})
 	wantCode(t, err, "ResourceNotFoundException")
+}
+
+// TestPolicyEvaluation: a resource policy shares exactly what it says, and
+// whatever Goldsmith cannot enforce is refused at PutComponentPolicy.
+func TestPolicyEvaluation(t *testing.T) {
+	t.Parallel()
+	tb, arn := withComponent(t, "narrow")
+	ctx := context.Background()
+	put := func(statements ...string) error {
+		_, err := tb.a.PutComponentPolicy(ctx, &imagebuilder.PutComponentPolicyInput{ComponentArn: arn,
+			Policy: aws.String(`{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`)})
+		return err
+	}
+	b := `{"AWS":"` + tb.accountB + `"}`
+	canGet := func() bool {
+		t.Helper()
+		_, err := tb.b.GetComponent(ctx, &imagebuilder.GetComponentInput{ComponentBuildVersionArn: arn})
+		if err != nil {
+			wantCode(t, err, "ForbiddenException")
+		}
+		return err == nil
+	}
+	listed := func() bool {
+		t.Helper()
+		l := must[*imagebuilder.ListComponentsOutput](t)(tb.b.ListComponents(ctx, &imagebuilder.ListComponentsInput{Owner: types.OwnershipShared}))
+		return len(l.ComponentVersionList) == 1
+	}
+	canUse := func() bool {
+		t.Helper()
+		name := fmt.Sprintf("uses-%d", time.Now().UnixNano())
+		_, err := tb.b.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String(name), SemanticVersion: aws.String("1.0.0"),
+			ParentImage: aws.String("debian-12"), Components: []types.ComponentConfiguration{{ComponentArn: arn}}})
+		if err != nil {
+			wantCode(t, err, "ForbiddenException")
+		}
+		return err == nil
+	}
+
+	for _, tc := range []struct {
+		name                  string
+		statements            []string
+		get, list, useInRecip bool
+	}{
+		{"get only: readable and usable, not listed",
+			[]string{`{"Effect":"Allow","Principal":` + b + `,"Action":"imagebuilder:GetComponent","Resource":"` + aws.ToString(arn) + `"}`}, true, false, true},
+		{"list only: listed, not readable",
+			[]string{`{"Effect":"Allow","Principal":` + b + `,"Action":"imagebuilder:List*","Resource":"arn:aws:imagebuilder:*:` + tb.accountA + `:component/narrow/*"}`}, false, true, false},
+		{"everyone, B denied",
+			[]string{`{"Effect":"Allow","Principal":"*","Action":"imagebuilder:*"}`, `{"Effect":"Deny","Principal":` + b + `,"Action":"imagebuilder:*"}`}, false, false, false},
+		{"everyone, listing denied to all",
+			[]string{`{"Effect":"Allow","Principal":"*","Action":"imagebuilder:*"}`, `{"Effect":"Deny","Principal":"*","Action":"imagebuilder:ListComponents"}`}, true, false, true},
+		{"everyone but B",
+			[]string{`{"Effect":"Allow","NotPrincipal":` + b + `,"Action":["imagebuilder:GetComponent","imagebuilder:ListComponents"]}`}, false, false, false},
+		{"not action",
+			[]string{`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + tb.accountB + `:root"},"NotAction":"imagebuilder:GetComponent"}`}, false, true, false},
+		{"deny only",
+			[]string{`{"Effect":"Deny","Principal":` + b + `,"Action":"imagebuilder:GetComponent"}`}, false, false, false},
+	} {
+		if err := put(tc.statements...); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := canGet(); got != tc.get {
+			t.Errorf("%s: B can get: %t, want %t", tc.name, got, tc.get)
+		}
+		if got := listed(); got != tc.list {
+			t.Errorf("%s: B lists it: %t, want %t", tc.name, got, tc.list)
+		}
+		if got := canUse(); got != tc.useInRecip {
+			t.Errorf("%s: B can use it in a recipe: %t, want %t", tc.name, got, tc.useInRecip)
+		}
+		// The owner's own access never depends on the policy.
+		must[*imagebuilder.GetComponentOutput](t)(tb.a.GetComponent(ctx, &imagebuilder.GetComponentInput{ComponentBuildVersionArn: arn}))
+	}
+
+	allowB := `"Effect":"Allow","Principal":` + b + `,"Action":"imagebuilder:GetComponent"`
+	for _, tc := range []struct{ name, statement, element string }{
+		{"condition", `{` + allowB + `,"Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc"}}}`, "Statement[1].Condition"},
+		{"unknown element", `{` + allowB + `,"Principals":"*"}`, "Statement[1].Principals"},
+		{"service principal", `{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"imagebuilder:GetComponent"}`, "Statement[1].Principal.Service"},
+		{"federated principal", `{"Effect":"Allow","Principal":{"Federated":"accounts.google.com"},"Action":"imagebuilder:GetComponent"}`, "Statement[1].Principal.Federated"},
+		{"iam role", `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + tb.accountB + `:role/r"},"Action":"imagebuilder:GetComponent"}`, "Statement[1].Principal.AWS"},
+		{"unknown action", `{"Effect":"Allow","Principal":` + b + `,"Action":"imagebuilder:GetComponentt"}`, "Statement[1].Action"},
+		{"another resource", `{` + allowB + `,"Resource":"arn:aws:imagebuilder:` + region + `:` + tb.accountA + `:component/other/1.0.0/1"}`, "Statement[1].Resource"},
+	} {
+		err := put(tc.statement)
+		wantCode(t, err, "InvalidParameterValueException")
+		if !strings.Contains(err.Error(), "'"+tc.element+"'") {
+			t.Errorf("%s: the error does not name %s: %v", tc.name, tc.element, err)
+		}
+	}
+	// A refused policy leaves the last one in force.
+	if canGet() || listed() {
+		t.Error("a refused policy changed the sharing")
+	}
 }

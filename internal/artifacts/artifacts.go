@@ -20,6 +20,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/goldsmith-dev/goldsmith/internal/arn"
 )
 
 // Store keeps build artifacts. Keys are slash-separated relative paths.
@@ -38,6 +40,12 @@ type Store interface {
 	Delete(ctx context.Context, keys ...string) error
 	// URI is where key is stored: file:///… or s3://bucket/….
 	URI(key string) string
+}
+
+// ImagePrefix is the key prefix of the outputs, SBOM and logs of an image
+// build version of account: <account>/<name>/<version>/<build>.
+func ImagePrefix(account string, image arn.ARN) string {
+	return path.Join(account, image.Name, image.Version.Semantic().String(), fmt.Sprint(image.Version.Build()))
 }
 
 // ErrNotFound is returned for an object the store does not have.

@@ -140,7 +140,7 @@ func TestCommands(t *testing.T) {
 		env  string
 	}{
 		{"mmdebstrap", mmdebstrapCommand(s, "/w/rootfs", []string{"/w/00-debian.sources"}, "/w/overlay", "/tmp/s.sh"),
-			"mmdebstrap --mode=root --format=directory --variant=minbase --arch=amd64 --include=linux-image-amd64,systemd,systemd-sysv,udev,dbus,ca-certificates,kmod,util-linux,fdisk,zstd " +
+			"mmdebstrap --mode=root --format=directory --verbose --variant=minbase --arch=amd64 --include=linux-image-amd64,systemd,systemd-sysv,udev,dbus,ca-certificates,kmod,util-linux,fdisk,zstd " +
 				"--dpkgopt=path-exclude=/usr/share/man/* --dpkgopt=path-exclude=/usr/share/doc/* --dpkgopt=path-include=/usr/share/doc/*/copyright " +
 				"--dpkgopt=path-exclude=/usr/share/locale/* --dpkgopt=path-exclude=/usr/share/info/* " +
 				`--aptopt=Acquire::Languages "none" --skip=cleanup/apt/lists ` +
@@ -221,5 +221,16 @@ func TestUnescapeMount(t *testing.T) {
 	}
 	if err := detachMounts(t.TempDir()); err != nil {
 		t.Errorf("no mounts: %v", err)
+	}
+}
+
+// TestCacheDirAbsolute: images are backing files that VM disks and step
+// cache entries record by path, so a relative cache folder becomes
+// absolute.
+func TestCacheDirAbsolute(t *testing.T) {
+	t.Chdir(t.TempDir())
+	cc, err := (&Cache{Dir: "base"}).withDefaults()
+	if err != nil || !filepath.IsAbs(cc.Dir) {
+		t.Fatalf("Dir = %q (%v), want an absolute path", cc.Dir, err)
 	}
 }

@@ -41,11 +41,12 @@ type Image struct {
 
 // build makes the image for spec and key into dir (which must exist and be
 // empty): dir/disk.qcow2. Scratch files go to dir/work, removed on return.
-func build(ctx context.Context, log *slog.Logger, s Spec, key string, sources []SourceFile, dir string) (*Image, error) {
+func build(ctx context.Context, log *slog.Logger, progress func(Progress), s Spec, key string, sources []SourceFile, dir string) (*Image, error) {
 	start := time.Now()
 	if os.Geteuid() != 0 {
 		return nil, errNotRoot
 	}
+	defer progress(Progress{Stage: StageDone}) // also after a failure: views close their bars
 	work := filepath.Join(dir, "work")
 	if err := os.Mkdir(work, 0o700); err != nil {
 		return nil, fmt.Errorf("create the build directory: %w", err)
@@ -77,7 +78,15 @@ func build(ctx context.Context, log *slog.Logger, s Spec, key string, sources []
 		return nil, err
 	}
 	rootfs := filepath.Join(work, "rootfs")
-	if err := r.run(ctx, mmdebstrapCommand(s, rootfs, srcPaths, overlay, setupScriptPath)); err != nil {
+	var parser progressParser
+	mm := mmdebstrapCommand(s, rootfs, srcPaths, overlay, setupScriptPath)
+	progress(Progress{Stage: StageResolve, Item: "apt-get update"})
+	err := r.runLines(ctx, mm, func(line string) {
+		if p, changed := parser.line(line); changed && p.Stage != StageDone {
+			progress(p)
+		}
+	})
+	if err != nil {
 		return nil, fmt.Errorf("install Debian %s with mmdebstrap (check that the host's apt sources are reachable): %w", s.Suite, err)
 	}
 	kernel, err := installedKernel(rootfs)
@@ -90,12 +99,15 @@ func build(ctx context.Context, log *slog.Logger, s Spec, key string, sources []
 	}
 
 	// 2. The ESP, as a separate FAT32 file.
+	assemble := assembler(progress)
+	assemble("boot partition")
 	esp := filepath.Join(work, "esp.img")
 	if err := makeESP(ctx, r, s, id, l, rootfs, kernel, esp, filepath.Join(work, "esp")); err != nil {
 		return nil, err
 	}
 
 	// 3. The disk: partition table, MBR boot code, ESP, root filesystem.
+	assemble("partition table")
 	raw := filepath.Join(work, "disk.raw")
 	if err := createSized(raw, l.TotalSectors*Sector); err != nil {
 		return nil, err
@@ -109,6 +121,7 @@ func build(ctx context.Context, log *slog.Logger, s Spec, key string, sources []
 	if err := copyInto(raw, l.ESPStart*Sector, esp, l.ESPSectors*Sector); err != nil {
 		return nil, fmt.Errorf("copy the ESP into the disk: %w", err)
 	}
+	assemble("root file system")
 	if err := r.run(ctx, mkfsExt4Command(s, raw, rootfs, l, id)); err != nil {
 		return nil, fmt.Errorf("write the root filesystem: %w", err)
 	}
@@ -123,17 +136,32 @@ func build(ctx context.Context, log *slog.Logger, s Spec, key string, sources []
 	if err := r.run(ctx, debugfsCommand(s, raw, scriptPath, l)); err != nil {
 		return nil, fmt.Errorf("fix root filesystem timestamps: %w", err)
 	}
+	assemble("checksum")
 	digest, err := fileDigest(raw)
 	if err != nil {
 		return nil, err
 	}
 
 	// 4. qcow2.
+	assemble("qcow2")
 	out := filepath.Join(dir, "disk.qcow2")
 	if err := r.run(ctx, convertCommand(raw, out, false)); err != nil {
 		return nil, fmt.Errorf("convert the disk to qcow2: %w", err)
 	}
 	return &Image{Path: out, Digest: digest, Key: key, Spec: s, Kernel: kernel, BuildDuration: time.Since(start)}, nil
+}
+
+// assembleSteps is how many steps assembling the disk reports.
+const assembleSteps = 5
+
+// assembler returns the function that reports each step of assembling the
+// disk, counting them.
+func assembler(progress func(Progress)) func(item string) {
+	n := 0
+	return func(item string) {
+		n++
+		progress(Progress{Stage: StageAssemble, Done: n - 1, Total: assembleSteps, Item: item})
+	}
 }
 
 // makeESP builds the FAT32 ESP image file esp, staging its files in stage.
@@ -366,7 +394,10 @@ func fileDigest(p string) (string, error) {
 // errors. Commands die with the context.
 type runner struct{ log *slog.Logger }
 
-func (r runner) run(ctx context.Context, c command) error {
+func (r runner) run(ctx context.Context, c command) error { return r.runLines(ctx, c, nil) }
+
+// runLines is run that also hands every output line to lines (nil: none).
+func (r runner) runLines(ctx context.Context, c command, lines func(string)) error {
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, c.Args[0], c.Args[1:]...)
 	cmd.Env = append(os.Environ(), c.Env...)
@@ -374,7 +405,13 @@ func (r runner) run(ctx context.Context, c command) error {
 		cmd.Stdin = strings.NewReader(c.Stdin)
 	}
 	var out tailBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	var w io.Writer = &out
+	if lines != nil {
+		lw := &lineWriter{fn: lines}
+		defer lw.flush()
+		w = io.MultiWriter(&out, lw)
+	}
+	cmd.Stdout, cmd.Stderr = w, w
 	if c.Quiet != "" {
 		cmd.Stdout = io.Discard
 	}
@@ -406,6 +443,32 @@ func (r runner) run(ctx context.Context, c command) error {
 		}
 	}
 	return nil
+}
+
+// lineWriter hands what is written to it to fn, one line at a time.
+type lineWriter struct {
+	fn      func(string)
+	partial []byte
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.partial = append(w.partial, p...)
+	for {
+		i := bytes.IndexByte(w.partial, '\n')
+		if i < 0 {
+			break
+		}
+		w.fn(string(w.partial[:i]))
+		w.partial = w.partial[i+1:]
+	}
+	return len(p), nil
+}
+
+func (w *lineWriter) flush() {
+	if len(w.partial) > 0 {
+		w.fn(string(w.partial))
+		w.partial = nil
+	}
 }
 
 // tailBuffer keeps the last 4 KiB written to it.

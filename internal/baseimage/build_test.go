@@ -4,11 +4,12 @@ import (
 	"context"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goldsmith-dev/goldsmith/internal/testneed"
 )
 
 // testLogger sends the builder's log to t.Logf.
@@ -22,14 +23,9 @@ func (w tWriter) Write(p []byte) (int, error) { w.t.Logf("%s", p); return len(p)
 
 func requireTools(t *testing.T) {
 	t.Helper()
-	for _, tool := range []string{"mmdebstrap", "mkfs.ext4", "debugfs", "mkfs.vfat", "mcopy", "syslinux", "sfdisk", "qemu-img"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed: apt-get install mmdebstrap e2fsprogs dosfstools mtools syslinux syslinux-common systemd-boot-efi fdisk qemu-utils", tool)
-		}
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("building base images needs root")
-	}
+	testneed.Tools(t, "apt-get install mmdebstrap e2fsprogs dosfstools mtools syslinux syslinux-common systemd-boot-efi fdisk qemu-utils",
+		"mmdebstrap", "mkfs.ext4", "debugfs", "mkfs.vfat", "mcopy", "syslinux", "sfdisk", "qemu-img")
+	testneed.Root(t, "building base images")
 }
 
 // TestBuildDebian12 builds debian-12 into the default cache (a cold build

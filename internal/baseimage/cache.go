@@ -24,6 +24,9 @@ type Cache struct {
 	// AptRoot is where the host's apt configuration is read from
 	// (AptRoot/etc/apt). Default "/"; tests point it elsewhere.
 	AptRoot string
+	// Progress, when set, hears the stages of a build as they happen
+	// (see Stage); calls come from one goroutine at a time. Default: none.
+	Progress func(Progress)
 }
 
 // DefaultDir is the default cache directory.
@@ -46,6 +49,9 @@ func (c *Cache) withDefaults() (Cache, error) {
 	if cc.AptRoot == "" {
 		cc.AptRoot = "/"
 	}
+	if cc.Progress == nil {
+		cc.Progress = func(Progress) {}
+	}
 	if cc.Dir == "" {
 		d, err := DefaultDir()
 		if err != nil {
@@ -53,6 +59,13 @@ func (c *Cache) withDefaults() (Cache, error) {
 		}
 		cc.Dir = d
 	}
+	// Absolute: images are the backing files of VM disks and step cache
+	// entries, which record the path as given.
+	d, err := filepath.Abs(cc.Dir)
+	if err != nil {
+		return cc, fmt.Errorf("base image cache %s: give an absolute path: %w", cc.Dir, err)
+	}
+	cc.Dir = d
 	return cc, nil
 }
 
@@ -111,7 +124,7 @@ func (c *Cache) Get(ctx context.Context, spec Spec) (*Image, error) {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return nil, fmt.Errorf("create the build directory in %s: %w", cc.Dir, err)
 	}
-	img, err := build(ctx, cc.Log, s, key, src, tmp)
+	img, err := build(ctx, cc.Log, cc.Progress, s, key, src, tmp)
 	if err != nil {
 		return nil, fmt.Errorf("build base image %s: %w", s.Name, err)
 	}
@@ -141,7 +154,7 @@ func (c *Cache) Build(ctx context.Context, spec Spec, dir string) (*Image, error
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create the output directory: %w", err)
 	}
-	img, err := build(ctx, cc.Log, s, key, src, dir)
+	img, err := build(ctx, cc.Log, cc.Progress, s, key, src, dir)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("build base image %s: %w", s.Name, err)

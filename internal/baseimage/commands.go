@@ -72,6 +72,9 @@ func mmdebstrapCommand(s Spec, rootfs string, sourceFiles []string, overlay, set
 		"mmdebstrap",
 		"--mode=root",
 		"--format=directory",
+		// Apt's and dpkg's output too: progressParser reads the stages
+		// (download, unpack, configure) and counts packages from it.
+		"--verbose",
 		"--variant=" + s.Variant,
 		"--arch=" + s.Arch,
 		"--include=" + strings.Join(s.Packages, ","),

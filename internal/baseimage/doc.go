@@ -24,6 +24,10 @@
 // timestamps are clamped to SOURCE_DATE_EPOCH, so the same inputs and the same
 // archive content give a byte-identical raw disk.
 //
+// A build takes minutes; [Cache.Progress] hears its stages (resolving,
+// downloading, unpacking, configuring, customizing, assembling the disk)
+// with package counts, read from mmdebstrap's --verbose output.
+//
 // Debugging: images built here let root log in on the serial console without a
 // password. They are build machines, not products; the guest cleanup step of a
 // build is where a real image gets locked down.

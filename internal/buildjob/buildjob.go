@@ -21,10 +21,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/goldsmith-dev/goldsmith/internal/apierr"
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
 	"github.com/goldsmith-dev/goldsmith/internal/artifacts"
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
-	"github.com/goldsmith-dev/goldsmith/internal/machine/qemu"
+	"github.com/goldsmith-dev/goldsmith/internal/machine"
 	"github.com/goldsmith-dev/goldsmith/internal/metrics"
 	"github.com/goldsmith-dev/goldsmith/internal/progress"
 	"github.com/goldsmith-dev/goldsmith/internal/recipe"
@@ -44,9 +45,11 @@ type Runner struct {
 	// Bases caches base images; Cache is the step cache (nil: none).
 	Bases *baseimage.Cache
 	Cache *stepcache.Cache
-	// AgentBinary runs in the guests; default this executable.
+	// AgentBinary is the guest agent; default the one built into
+	// goldsmith (see internal/agentbin).
 	AgentBinary string
-	Accel       qemu.Accel
+	// Machines launches the build and test machines (a qemu.Launcher).
+	Machines machine.Launcher
 	// NoNetwork detaches the guests' network.
 	NoNetwork bool
 	TempDir   string
@@ -78,11 +81,6 @@ type Job struct {
 // errCancelled stops a build whose image was cancelled.
 var errCancelled = errors.New("the image was cancelled (CancelImageCreation)")
 
-// Prefix is the artifact key prefix of an image's outputs and logs.
-func Prefix(account string, image arn.ARN) string {
-	return path.Join(account, image.Name, image.Version.Semantic().String(), fmt.Sprint(image.Version.Build()))
-}
-
 // logFile is the build log's path in a build's output folder, and under
 // an image's prefix for the first attempt.
 const (
@@ -113,6 +111,12 @@ func (r *Runner) Run(ctx context.Context, job Job) error {
 		log = slog.Default()
 	}
 	spec, err := r.Service.BuildSpecOf(ctx, account, image)
+	if apierr.HasCode(err, apierr.CodeResourceNotFoundException) {
+		// DeleteImage deletes only finished (e.g. cancelled) images: the
+		// job of a deleted one ends here, with nothing to build.
+		log.Info("image build skipped: the image was deleted", "image", image)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -140,7 +144,7 @@ func (r *Runner) Run(ctx context.Context, job Job) error {
 	if err != nil {
 		return r.fail(ctx, job, err)
 	}
-	prefix := Prefix(account, image)
+	prefix := artifacts.ImagePrefix(account, image)
 	logPrefix := path.Join(prefix, LogsDir(job.Attempt))
 	logs := &logStore{files: r.Artifacts, key: path.Join(logPrefix, logName), path: filepath.Join(out, filepath.FromSlash(logFile)), log: log}
 	lf, err := os.Create(logs.path)
@@ -149,7 +153,7 @@ func (r *Runner) Run(ctx context.Context, job Job) error {
 	}
 	defer lf.Close()
 	if _, err := r.Service.SetImageState(ctx, image, service.StateChange{Status: service.ImageBuilding, Fence: job.Fence, Log: logs.key, Attempt: job.Attempt,
-		Extra: service.Object{"goldsmithWorker": r.Worker}}); err != nil {
+		Worker: r.Worker}); err != nil {
 		return err
 	}
 	// The log is stored at once, so that even an attempt whose worker dies
@@ -175,7 +179,7 @@ func (r *Runner) Run(ctx context.Context, job Job) error {
 		build = workflow.Build
 	}
 	res, err := build(bctx, workflow.Options{
-		Recipe: rec, OutDir: out, Formats: []workflow.Format{workflow.QCOW2}, Accel: r.Accel,
+		Recipe: rec, OutDir: out, Formats: []workflow.Format{workflow.QCOW2}, Machines: r.Machines,
 		NoNetwork: r.NoNetwork, SkipTests: !spec.TestsEnabled, AgentBinary: r.AgentBinary, Bases: r.Bases,
 		Cache: r.Cache, CacheNamespace: account, TempDir: r.TempDir, Reporter: rep, Log: log,
 	})
@@ -229,21 +233,19 @@ func (r *Runner) Run(ctx context.Context, job Job) error {
 		return r.fail(ctx, job, fmt.Errorf("store the image in the artifact store: %w", err))
 	}
 	m := res.Manifest
-	var files []any
+	var files []service.Artifact
 	for _, o := range m.Outputs {
-		files = append(files, service.Object{"format": string(o.Format), "uri": r.Artifacts.URI(path.Join(prefix, o.File)), "sha256": o.SHA256, "size": o.Size})
+		files = append(files, service.Artifact{Format: string(o.Format), URI: r.Artifacts.URI(path.Join(prefix, o.File)), SHA256: o.SHA256, Size: o.Size})
 	}
-	steps := make([]any, 0, len(m.Timings.Steps)+1)
+	steps := make([]service.StepTiming, 0, len(m.Timings.Steps)+1)
 	for _, t := range append(m.Timings.Steps, step) {
-		steps = append(steps, service.Object{"step": t.Step, "status": t.Status, "seconds": t.Duration.Seconds()})
+		steps = append(steps, service.StepTiming{Step: t.Step, Status: t.Status, Seconds: t.Duration.Seconds()})
 	}
 	storeLogs()
 	cur, err := r.Service.SetImageState(ctx, image, service.StateChange{
-		Status: service.ImageAvailable, Fence: job.Fence, Outputs: service.Object{"amis": []any{}, "goldsmithArtifacts": files},
-		Extra: service.Object{
-			"goldsmithTimings":  service.Object{"totalSeconds": time.Since(started).Seconds(), "steps": steps},
-			"goldsmithManifest": r.Artifacts.URI(path.Join(prefix, workflow.ManifestFile)),
-		},
+		Status: service.ImageAvailable, Fence: job.Fence, Outputs: &service.OutputResources{Amis: []service.Ami{}, GoldsmithArtifacts: files},
+		Timings:  &service.BuildTimings{TotalSeconds: time.Since(started).Seconds(), Steps: steps},
+		Manifest: r.Artifacts.URI(path.Join(prefix, workflow.ManifestFile)),
 	})
 	if err != nil {
 		// Taken over by another worker (whose files have the same keys:

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -70,7 +71,7 @@ func TestImageBuildsThroughTheAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(tmp) })
-	agent := vmtest.AgentBinary(t, "../../cmd/goldsmith")
+	agent := vmtest.AgentBinary(t)
 	srv := servertest.Start(t, server.Config{DataDir: dir, Build: server.BuildConfig{AgentBinary: agent, NoNetwork: true, TempDir: tmp}})
 	ctx, c, endpoint := context.Background(), srv.Client, srv.Endpoint
 	comp := func(name, doc string) string {
@@ -150,6 +151,13 @@ func TestImageBuildsThroughTheAPI(t *testing.T) {
 	qcows, _ := filepath.Glob(filepath.Join(dir, "images", "*", "web", "1.0.0", "1", "*.qcow2"))
 	if len(qcows) != 1 {
 		t.Errorf("artifact store has %v, want one qcow2", qcows)
+	}
+	// The packages the build recorded in the image's SBOM.
+	pk, err := c.ListImagePackages(ctx, &imagebuilder.ListImagePackagesInput{ImageBuildVersionArn: aws.String(image), MaxResults: aws.Int32(25)})
+	if err != nil || len(pk.ImagePackageList) != 25 || pk.NextToken == nil || !slices.ContainsFunc(pk.ImagePackageList, func(p types.ImagePackage) bool {
+		return aws.ToString(p.PackageName) == "base-files" && strings.HasPrefix(aws.ToString(p.PackageVersion), "12")
+	}) {
+		t.Errorf("ListImagePackages: %v, %+v", err, pk)
 	}
 	// The log, through the API, as `goldsmith logs` prints it.
 	logs, err := exec.Command(agent, "logs", "--endpoint-url", endpoint, "--data-dir", dir, image).CombinedOutput()
@@ -236,9 +244,9 @@ func TestImageBuildsThroughTheAPI(t *testing.T) {
 	}
 	// The build's VM and work folder go within a few seconds.
 	for i := 0; ; i++ {
-		ps, _ := exec.Command("pgrep", "-af", "qemu-system").Output()
+		ps := vmtest.QEMUs(t, tmp)
 		entries, _ := filepath.Glob(filepath.Join(tmp, "gsw-*", "*"))
-		if !strings.Contains(string(ps), tmp) && len(entries) == 0 {
+		if len(ps) == 0 && len(entries) == 0 {
 			break
 		}
 		if i > 300 {

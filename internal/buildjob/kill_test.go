@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
-	"github.com/goldsmith-dev/goldsmith/internal/buildjob"
+	"github.com/goldsmith-dev/goldsmith/internal/artifacts"
 	"github.com/goldsmith-dev/goldsmith/internal/server"
 	"github.com/goldsmith-dev/goldsmith/internal/server/servertest"
 	"github.com/goldsmith-dev/goldsmith/internal/vmtest"
@@ -30,7 +30,7 @@ import (
 // follows the build across the restart and exits 0.
 func TestWorkerKilledMidBuild(t *testing.T) {
 	vmtest.Require(t)
-	agent := vmtest.AgentBinary(t, "../../cmd/goldsmith")
+	agent := vmtest.AgentBinary(t)
 	dir := t.TempDir()
 	// The API only: builds run in worker processes.
 	srv := servertest.Start(t, server.Config{DataDir: dir, Build: server.BuildConfig{Workers: -1}})
@@ -81,8 +81,7 @@ func TestWorkerKilledMidBuild(t *testing.T) {
 	first := worker("first")
 	// Kill it once its VM runs.
 	for i := 0; ; i++ {
-		ps, _ := exec.Command("pgrep", "-f", "qemu-system.*"+tmp).Output()
-		if status() == types.ImageStatusBuilding && len(ps) > 0 {
+		if status() == types.ImageStatusBuilding && len(vmtest.QEMUs(t, tmp)) > 0 {
 			break
 		}
 		if i > 1200 {
@@ -96,7 +95,7 @@ func TestWorkerKilledMidBuild(t *testing.T) {
 	_ = first.Wait()
 	deadDir := filepath.Join(tmp, fmt.Sprintf("gsw-%d", first.Process.Pid))
 	for i := 0; ; i++ { // the VM dies with its worker
-		if ps, _ := exec.Command("pgrep", "-af", "qemu-system.*"+deadDir).Output(); len(ps) == 0 {
+		if len(vmtest.QEMUs(t, deadDir)) == 0 {
 			break
 		}
 		if i > 100 {
@@ -136,7 +135,7 @@ func TestWorkerKilledMidBuild(t *testing.T) {
 		t.Errorf("the first attempt is not visible in the workflow executions: %+v", wfs.WorkflowExecutions)
 	}
 	a, _ := arn.Parse(image)
-	logs := filepath.Join(dir, "images", buildjob.Prefix(a.Account, a))
+	logs := filepath.Join(dir, "images", artifacts.ImagePrefix(a.Account, a))
 	for _, l := range []string{"logs/build.log", "logs/attempt-2/build.log"} {
 		if _, err := os.Stat(filepath.Join(logs, l)); err != nil {
 			t.Errorf("an attempt's log is missing: %v", err)
@@ -145,9 +144,7 @@ func TestWorkerKilledMidBuild(t *testing.T) {
 	if _, err := os.Stat(deadDir); !os.IsNotExist(err) {
 		t.Errorf("the killed worker's files are still in %s (%v)", deadDir, err)
 	}
-	if ps, _ := exec.Command("pgrep", "-af", "qemu-system.*"+tmp).Output(); len(ps) > 0 {
-		t.Errorf("VMs still running: %s", ps)
-	}
+	vmtest.NoQEMU(t, tmp)
 }
 
 // newWebImage creates the web component, a recipe of it and an

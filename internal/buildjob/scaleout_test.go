@@ -39,7 +39,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // ran elsewhere.
 func TestScaleOut(t *testing.T) {
 	vmtest.Require(t)
-	agent := vmtest.AgentBinary(t, "../../cmd/goldsmith")
+	agent := vmtest.AgentBinary(t)
 	pg := pgtest.URL(t)
 	minio := s3test.Start(t)
 	minio.MakeBucket(t, "goldsmith")
@@ -242,7 +242,5 @@ func TestScaleOut(t *testing.T) {
 	if err != nil || !strings.Contains(string(logs), "==> build:web") || !strings.Contains(string(logs), "store-artifacts") {
 		t.Errorf("goldsmith logs: %v\n%s", err, logs)
 	}
-	if ps, _ := exec.Command("pgrep", "-af", "qemu-system.*"+tmp).Output(); len(ps) > 0 {
-		t.Errorf("VMs still running: %s", ps)
-	}
+	vmtest.NoQEMU(t, tmp)
 }

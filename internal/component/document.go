@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -64,7 +65,26 @@ type Parameter struct {
 	Type        string
 	Description string
 	Default     *string // nil: the caller must give a value
-	Pos         Pos
+	// AllowedValues, when not nil, lists the only values the parameter may
+	// take (default and supplied values alike).
+	AllowedValues []string
+	Pos           Pos
+}
+
+// Check returns why value is not allowed for the parameter, or nil.
+func (p *Parameter) Check(value string) error {
+	if p.AllowedValues == nil || slices.Contains(p.AllowedValues, value) {
+		return nil
+	}
+	return fmt.Errorf("parameter %q is %q, which is not one of its allowedValues: %s", p.Name, value, quoteList(p.AllowedValues))
+}
+
+func quoteList(vs []string) string {
+	q := make([]string, len(vs))
+	for i, v := range vs {
+		q[i] = strconv.Quote(v)
+	}
+	return strings.Join(q, ", ")
 }
 
 // Constant is an immutable variable.
@@ -107,6 +127,17 @@ type Step struct {
 	Path           string // phases[0].steps[2]
 
 	timeoutGiven, attemptsGiven bool
+	fieldPos                    map[string]Pos // where each key's value is written
+}
+
+// FieldPos returns where the value of the step's key (action, name,
+// timeoutSeconds, ...) is written, or the step's own position when the
+// key is absent: a problem with a field is reported at the field.
+func (s *Step) FieldPos(key string) Pos {
+	if p, ok := s.fieldPos[key]; ok {
+		return p
+	}
+	return s.Pos
 }
 
 // TimeoutGiven reports whether the document set timeoutSeconds.
@@ -116,11 +147,12 @@ func (s *Step) TimeoutGiven() bool { return s.timeoutGiven }
 func (s *Step) MaxAttemptsGiven() bool { return s.attemptsGiven }
 
 var (
-	nameRe      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$`)
-	variableRe  = regexp.MustCompile(`^[A-Za-z0-9_-]{3,128}$`)
-	topKeys     = []string{"name", "description", "schemaVersion", "parameters", "constants", "phases"}
-	stepKeys    = []string{"name", "action", "inputs", "onFailure", "maxAttempts", "timeoutSeconds", "if", "loop"}
-	stageFamily = []string{"build", "validate", "test"}
+	nameRe        = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$`)
+	variableRe    = regexp.MustCompile(`^[A-Za-z0-9_-]{3,128}$`)
+	topKeys       = []string{"name", "description", "schemaVersion", "parameters", "constants", "phases"}
+	parameterKeys = []string{"type", "default", "description", "allowedValues"}
+	stepKeys      = []string{"name", "action", "inputs", "onFailure", "maxAttempts", "timeoutSeconds", "if", "loop"}
+	stageFamily   = []string{"build", "validate", "test"}
 )
 
 // MaxDataSize is the largest document accepted (Image Builder's inline limit is 16 KiB;
@@ -226,6 +258,7 @@ func parseParameters(v *Value, r *Reporter) []Parameter {
 			return
 		}
 		sawType := false
+		var defaultPos Pos
 		for _, f := range body.Fields {
 			fp := JoinPath(path, f.Key)
 			switch f.Key {
@@ -237,18 +270,43 @@ func parseParameters(v *Value, r *Reporter) []Parameter {
 				if f.Value.Kind != Scalar {
 					r.Add(f.Value.Pos, fp, "must be a string")
 				}
-				p.Default = &s
+				p.Default, defaultPos = &s, f.Value.Pos
 			case "description":
 				p.Description = scalarString(f.Value, fp, r)
+			case "allowedValues":
+				p.AllowedValues = parseAllowedValues(f.Value, fp, r)
 			default:
-				r.Add(f.KeyPos, fp, "unknown key %q; a parameter has type, default and description", f.Key)
+				r.Add(f.KeyPos, fp, "unknown key %q%s; a parameter has %s", f.Key, Suggest(f.Key, parameterKeys), strings.Join(parameterKeys, ", "))
 			}
 		}
 		if !sawType {
 			r.Add(body.Pos, JoinPath(path, "type"), "required")
 		}
+		if p.Default != nil {
+			if err := p.Check(*p.Default); err != nil {
+				r.Add(defaultPos, JoinPath(path, "default"), "the default %q is not one of the allowedValues: %s", *p.Default, quoteList(p.AllowedValues))
+			}
+		}
 		out = append(out, p)
 	})
+	return out
+}
+
+// parseAllowedValues reads a parameter's allowedValues: a non-empty list
+// of strings, kept as written.
+func parseAllowedValues(v *Value, path string, r *Reporter) []string {
+	if v.Kind != List || len(v.Items) == 0 {
+		r.Add(v.Pos, path, "must be a non-empty list of strings, like [a, b]")
+		return nil
+	}
+	out := make([]string, 0, len(v.Items))
+	for i, it := range v.Items {
+		if it.Kind != Scalar {
+			r.Add(it.Pos, JoinPath(path, i), "must be a string, not a %s", it.Kind)
+			continue
+		}
+		out = append(out, it.Str)
+	}
 	return out
 }
 
@@ -331,11 +389,12 @@ func parsePhases(v *Value, r *Reporter) []*Phase {
 			continue
 		}
 		ph := &Phase{Pos: it.Pos, Path: path}
+		namePos := it.Pos
 		var stepsV *Value
 		for _, f := range it.Fields {
 			switch f.Key {
 			case "name":
-				ph.Name = f.Value.String()
+				ph.Name, namePos = f.Value.String(), f.Value.Pos
 				if f.Value.Kind != Scalar || !nameRe.MatchString(ph.Name) {
 					r.Add(f.Value.Pos, JoinPath(path, "name"), "phase name %q must be letters, digits, _ or -", ph.Name)
 				}
@@ -349,7 +408,7 @@ func parsePhases(v *Value, r *Reporter) []*Phase {
 			r.Add(it.Pos, JoinPath(path, "name"), "required")
 		}
 		if seen[ph.Name] && ph.Name != "" {
-			r.Add(it.Pos, JoinPath(path, "name"), "phase %q appears twice", ph.Name)
+			r.Add(namePos, JoinPath(path, "name"), "phase %q appears twice", ph.Name)
 		}
 		seen[ph.Name] = true
 		for _, fam := range stageFamily {
@@ -384,9 +443,11 @@ func parseSteps(v *Value, path string, r *Reporter) []*Step {
 			r.Add(it.Pos, sp, "a step is a map with name, action and inputs")
 			continue
 		}
-		s := &Step{Pos: it.Pos, Path: sp, OnFailure: OnFailureAbort, MaxAttempts: DefaultMaxAttempts, TimeoutSeconds: DefaultTimeoutSeconds}
+		s := &Step{Pos: it.Pos, Path: sp, OnFailure: OnFailureAbort, MaxAttempts: DefaultMaxAttempts, TimeoutSeconds: DefaultTimeoutSeconds,
+			fieldPos: make(map[string]Pos, len(it.Fields))}
 		for _, f := range it.Fields {
 			fp := JoinPath(sp, f.Key)
+			s.fieldPos[f.Key] = f.Value.Pos
 			switch f.Key {
 			case "name":
 				s.Name = f.Value.String()
@@ -444,7 +505,7 @@ func parseSteps(v *Value, path string, r *Reporter) []*Step {
 		}
 		if s.Name != "" {
 			if seen[s.Name] {
-				r.Add(it.Pos, JoinPath(sp, "name"), "step name %q is used twice in this phase", s.Name)
+				r.Add(s.FieldPos("name"), JoinPath(sp, "name"), "step name %q is used twice in this phase", s.Name)
 			}
 			seen[s.Name] = true
 		}
@@ -454,11 +515,11 @@ func parseSteps(v *Value, path string, r *Reporter) []*Step {
 }
 
 func intValue(v *Value) (int, bool) {
-	if v.Kind != Scalar || v.Type == FloatScalar || v.Type == BoolScalar {
+	n, ok := v.Int()
+	if !ok || int64(int(n)) != n {
 		return 0, false
 	}
-	n, err := strconv.Atoi(strings.TrimSpace(v.Str))
-	return n, err == nil
+	return int(n), true
 }
 
 // Summary is a one-line description of where a step is, for messages.

@@ -26,12 +26,11 @@ func TestTyposAllReported(t *testing.T) {
 		`typos.yaml:3:1: paramters: unknown key "paramters" (did you mean "parameters"?)`,
 		`typos.yaml:6:5: parameters[0].ab: name "ab" must be 3 to 128 letters`,
 		`typos.yaml:7:13: parameters[0].ab.type: the only type is string, got "int"`,
-		`typos.yaml:14:22: phases[0].steps[0].inputs.commands[0]: {{ Missing }} is not a parameter or constant`,
 		`typos.yaml:15:15: phases[0].steps[1].name: step name "bad name!" must be`,
 		`typos.yaml:17:20: phases[0].steps[1].onFailure: must be Abort, Continue or Ignore, got "Stop"`,
 		`typos.yaml:18:25: phases[0].steps[1].timeoutSeconds: must be a positive number of seconds, or -1`,
 		`typos.yaml:19:22: phases[0].steps[1].maxAttempts: must be an integer of at least 1`,
-		`typos.yaml:21:22: phases[0].steps[1].inputs.commands[0]: {{ build.Later.outputs.stdout }}: step build.Later runs after this one`,
+		`typos.yaml:21:28: phases[0].steps[1].inputs.commands[0]: {{ build.Later.outputs.stdout }}: step build.Later runs after this one`,
 		`phases[0].steps[2].loop.for: from 1 to 10 by -1 never reaches the end`,
 		`phases[0].steps[2].if.and[0].stringEqual: unknown operator "stringEqual" (did you mean "stringEquals"?)`,
 		`phases[0].steps[2].inputs.commands[0]: {{ build.Good.outputs.stdot }}: ExecuteBash steps output [stdout], not "stdot"`,
@@ -42,6 +41,9 @@ func TestTyposAllReported(t *testing.T) {
 		if !strings.Contains(got, w) {
 			t.Errorf("missing problem %q", w)
 		}
+	}
+	if strings.Contains(got, "Missing") {
+		t.Errorf("{{ Missing }} is near no parameter, so it is text, but it was reported")
 	}
 	if t.Failed() {
 		t.Logf("all problems:\n%s", got)
@@ -74,9 +76,27 @@ func TestParseTable(t *testing.T) {
 		{"update by zero", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, loop: {for: {start: 1, end: 3, updateBy: 0}}, inputs: {commands: [echo]}}]}]\n", "updateBy: must not be 0"},
 		{"loop dup names", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, loop: {name: l, forEach: [a]}, inputs: {commands: [echo]}}, {name: B, action: ExecuteBash, loop: {name: l, forEach: [a]}, inputs: {commands: [echo]}}]}]\n", `loop name "l" is used twice`},
 		{"wrong loop name", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, loop: {name: l, forEach: [a]}, inputs: {commands: ['{{ m.value }}']}}]}]\n", `refers to loop "m"`},
-		{"unbalanced", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: ['{{ x']}}]}]\n", "unbalanced expression"},
+		{"unclosed braces are text", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: ['{{ x', 'echo }}', '${A:+${A}}']}}]}]\n", ""},
+		{"unknown action at its field", "schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: A\n        action: ExecuteBsh\n", `t.yaml:6:17: phases[0].steps[0].action: unknown action "ExecuteBsh" (did you mean "ExecuteBash"?)`},
+		{"duplicate step at its name", "schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - {name: A, action: ExecuteBash, inputs: {commands: [a]}}\n      - action: ExecuteBash\n        name: A\n        inputs: {commands: [a]}\n", `t.yaml:7:15: phases[0].steps[1].name: step name "A" is used twice`},
+		{"allowedValues not a list", "schemaVersion: 1.0\nparameters: [{Ch: {type: string, allowedValues: stable}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: [a]}}]}]\n", "parameters[0].Ch.allowedValues: must be a non-empty list of strings"},
+		{"allowedValues default as written", "schemaVersion: 1.0\nparameters: [{Mode: {type: string, default: 0755, allowedValues: ['0755', '0700']}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: [a]}}]}]\n", ""},
+		{"allowedValues octal default refused as written", "schemaVersion: 1.0\nparameters: [{Mode: {type: string, default: 0755, allowedValues: ['493']}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: [a]}}]}]\n", `default "0755" is not one of the allowedValues: "493"`},
+		{"unquoted 0700 permissions", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: SetFilePermissions, inputs: [{path: /tmp/x, permissions: 0700}]}]}]\n", ""},
+		{"bad octal quoted as written", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: SetFilePermissions, inputs: [{path: /tmp/x, permissions: 0o644}]}]}]\n", `got "0o644"`},
+		{"integer field in hex", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, timeoutSeconds: 0x10, inputs: {commands: [a]}}]}]\n", ""},
+		{"misspelt section is text", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: ['{{ build.A.output.stdout }}']}}]}]\n", ""},
+		{"reference to a missing phase", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: ['{{ biuld.A.outputs.stdout }}']}}]}]\n", `this document has no phase "biuld" (did you mean "build"?)`},
 		{"bad regex", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: Assert, inputs: {patternMatches: '(', value: x}}]}]\n", "not a valid regular expression"},
-		{"windows module", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: SetRegistry, inputs: [{path: 'HKLM:\\x', name: a, value: b, type: SZ}]}]}]\n", "runs only on windows"},
+		{"windows module valid anywhere", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: SetRegistry, inputs: [{path: 'HKLM:\\x', name: a, value: b, type: SZ}]}]}]\n", ""},
+		{"windows module inputs checked", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: InstallMSI, inputs: {path: x.msi, logFil: x.log}}]}]\n", `unknown input "logFil" (did you mean "logFile"?)`},
+		{"unknown single names are text", "schemaVersion: 1.0\nparameters: [{Channel: {type: string, default: a}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: ['{{ item }} {{ inventory_hostname }} {{ Chan }}']}}]}]\n", ""},
+		{"near miss by case", "schemaVersion: 1.0\nparameters: [{Channel: {type: string, default: a}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: ['{{ CHANNEL }}']}}]}]\n", "{{ CHANNEL }} is not a parameter or constant of this document; did you mean {{ Channel }}?"},
+		{"near miss two edits from a long name", "schemaVersion: 1.0\nparameters: [{Channel: {type: string, default: a}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: ['{{ chanl }}']}}]}]\n", "did you mean {{ Channel }}?"},
+		{"near miss one edit from a short name", "schemaVersion: 1.0\nconstants: [{Tag: {type: string, value: a}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: ['{{ Tags }}']}}]}]\n", "did you mean {{ Tag }}?"},
+		{"two edits from a short name is text", "schemaVersion: 1.0\nconstants: [{Tag: {type: string, value: a}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: ['{{ Tagss }}']}}]}]\n", ""},
+		{"loop name as a single name", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, loop: {name: pkgs, forEach: [a]}, inputs: {commands: ['{{ pkg }}']}}]}]\n", "{{ pkg }} is not a parameter or constant of this document; did you mean {{ pkgs.value }}?"},
+		{"loop name out of scope is text", "schemaVersion: 1.0\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, loop: {name: pkgs, forEach: [a]}, inputs: {commands: [a]}}, {name: B, action: ExecuteBash, inputs: {commands: ['{{ pkgs }}']}}]}]\n", ""},
 		{"required param ok", "schemaVersion: 1.0\nparameters: [{Need: {type: string}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: ['{{ Need }}']}}]}]\n", ""},
 		{"constant without value", "schemaVersion: 1.0\nconstants: [{Konst: {type: string}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: [echo]}}]}]\n", "constants[0].Konst.value: required"},
 		{"param and constant clash", "schemaVersion: 1.0\nparameters: [{Same: {type: string, default: a}}]\nconstants: [{Same: {type: string, value: b}}]\nphases: [{name: build, steps: [{name: A, action: ExecuteBash, inputs: {commands: [echo]}}]}]\n", `name "Same" is used twice`},

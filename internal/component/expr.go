@@ -1,7 +1,6 @@
 package component
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -43,91 +42,98 @@ var (
 	sectionRe = regexp.MustCompile(`^(inputs|outputs)(?:\[(\d+)\])?$`)
 )
 
-// HasExpr reports whether s contains an expression opening.
-func HasExpr(s string) bool { return strings.Contains(s, "{{") }
+// A reference is well-formed when the text between "{{" and the next "}}",
+// trimmed of white space, is one of:
+//
+//	Name                          a parameter or constant (3 to 128 characters)
+//	L.index, L.value              a loop variable (L is "loop" or a loop name)
+//	phase.step.inputs.key         chaining, with inputs[N] or outputs[N] too
+//	phase.step.outputs.key
+//
+// where every name is letters, digits, _ or -. Nothing else is an
+// expression: bash's ${X:+.${X}}, a "{{" never closed, Jinja's
+// {{ facts | combine(x) }} and Go templates' {{ .Name }} pass through
+// verbatim, as they do on AWS.
 
-// ParseExprs finds every {{ ... }} in s. It fails on unbalanced braces and on
-// references that are not one of the documented forms.
-func ParseExprs(s string) ([]Expr, error) {
+// HasExpr reports whether s holds at least one well-formed reference.
+func HasExpr(s string) bool { return len(ParseExprs(s)) > 0 }
+
+// ParseExprs finds every well-formed reference in s, left to right; the
+// rest of s is plain text.
+func ParseExprs(s string) []Expr {
 	var out []Expr
-	i := 0
-	for {
+	closeAt := -1 // index of the next "}}" at or after the current opening
+	for i := 0; ; {
 		j := strings.Index(s[i:], "{{")
 		if j < 0 {
-			if k := strings.Index(s[i:], "}}"); k >= 0 {
-				return nil, fmt.Errorf("unbalanced expression: %q has \"}}\" without \"{{\"", s)
-			}
-			return out, nil
+			return out
 		}
 		start := i + j
-		k := strings.Index(s[start+2:], "}}")
-		if k < 0 {
-			return nil, fmt.Errorf("unbalanced expression: %q opens \"{{\" but never closes it", s)
+		if closeAt < start+2 {
+			k := strings.Index(s[start+2:], "}}")
+			if k < 0 {
+				return out // nothing closes this "{{", nor any later one
+			}
+			closeAt = start + 2 + k
 		}
-		end := start + 2 + k + 2
-		body := strings.TrimSpace(s[start+2 : end-2])
-		if strings.Contains(body, "{{") {
-			return nil, fmt.Errorf("unbalanced expression: %q nests \"{{\"", s)
+		body := s[start+2 : closeAt]
+		if len(body) <= maxRefLen {
+			if ref, ok := ParseRef(body); ok {
+				out = append(out, Expr{Start: start, End: closeAt + 2, Ref: ref})
+				i = closeAt + 2
+				continue
+			}
 		}
-		ref, err := ParseRef(body)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Expr{Start: start, End: end, Ref: ref})
-		i = end
+		i = start + 1 // "{{{ Name }}" holds the reference "{{ Name }}"
 	}
 }
 
-// ParseRef parses the text between the braces.
-func ParseRef(body string) (Ref, error) {
+// maxRefLen bounds the text between the braces of a reference (four names
+// of at most 128 characters, an index and white space), so scanning long
+// text with many "{{" stays linear.
+const maxRefLen = 1024
+
+// ParseRef parses the text between the braces; ok is false when it is
+// not a well-formed reference.
+func ParseRef(body string) (ref Ref, ok bool) {
+	body = strings.TrimSpace(body)
 	r := Ref{Text: body, Index: -1}
-	if body == "" {
-		return r, fmt.Errorf("empty expression {{ }}")
-	}
 	parts := strings.Split(body, ".")
 	switch {
-	case len(parts) == 1:
-		if !identRe.MatchString(body) {
-			return r, fmt.Errorf("{{ %s }}: not a valid variable name", body)
-		}
+	case len(parts) == 1 && variableRe.MatchString(body):
 		r.Kind, r.Name = VarRef, body
-		return r, nil
-	case len(parts) == 2 && (parts[1] == "index" || parts[1] == "value"):
-		if !identRe.MatchString(parts[0]) {
-			return r, fmt.Errorf("{{ %s }}: not a valid loop name", body)
-		}
+		return r, true
+	case len(parts) == 2 && (parts[1] == "index" || parts[1] == "value") && identRe.MatchString(parts[0]):
 		r.Kind, r.Name, r.LoopField = LoopRef, parts[0], parts[1]
-		return r, nil
+		return r, true
 	case len(parts) == 4:
 		m := sectionRe.FindStringSubmatch(parts[2])
-		if m == nil || !identRe.MatchString(parts[0]) || !identRe.MatchString(parts[1]) || parts[3] == "" {
-			break
+		if m == nil || !identRe.MatchString(parts[0]) || !identRe.MatchString(parts[1]) || !identRe.MatchString(parts[3]) {
+			return r, false
 		}
 		r.Kind, r.Phase, r.Step, r.Section, r.Key = ChainRef, parts[0], parts[1], m[1], parts[3]
 		if m[2] != "" {
 			n, err := strconv.Atoi(m[2])
 			if err != nil {
-				return r, fmt.Errorf("{{ %s }}: bad index", body)
+				return r, false
 			}
 			r.Index = n
 		}
-		return r, nil
+		return r, true
 	}
-	return r, fmt.Errorf("{{ %s }}: not a reference this runner knows; use {{ Name }}, {{ loop.index }}, {{ loop.value }}, {{ phase.step.inputs.key }} or {{ phase.step.outputs.key }}", body)
+	return r, false
 }
 
 // Resolver returns the value of a reference. ok=false leaves the expression
-// as written (used for loop references outside a loop).
+// as written (used for loop references outside a loop and for names that
+// are no parameter or constant, such as Ansible's {{ item }}).
 type Resolver func(Ref) (value string, ok bool, err error)
 
 // Expand replaces every expression in s using resolve.
 func Expand(s string, resolve Resolver) (string, error) {
-	if !HasExpr(s) {
+	exprs := ParseExprs(s)
+	if len(exprs) == 0 {
 		return s, nil
-	}
-	exprs, err := ParseExprs(s)
-	if err != nil {
-		return "", err
 	}
 	var b strings.Builder
 	last := 0

@@ -18,9 +18,15 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("a: &x [*x]"))
 	f.Add([]byte("phases:\n  - name: build\n    steps:\n      - name: s\n        if: {and: [{not: {not: {not: {not: {stringIsEmpty: ''}}}}}]}\n"))
 	f.Add([]byte("{{"))
+	f.Add([]byte("schemaVersion: 1.0\nparameters: [{Abc: {type: string, default: 0755, allowedValues: [0755, x]}}]\nphases: [{name: build, steps: [{name: a, action: ExecuteBash, inputs: {commands: ['{{{ Abc }}} ${A:+${A}}} {{ x | y }} {{ build.a.outputs.stdout']}}]}]"))
 	f.Add([]byte("- !!binary aGVsbG8="))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, _ := Parse("fuzz.yaml", data)
+		for _, e := range ParseExprs(string(data)) {
+			if e.Start < 0 || e.End > len(data) || string(data[e.Start:e.Start+2]) != "{{" || string(data[e.End-2:e.End]) != "}}" {
+				t.Fatalf("expression %+v is not a {{ }} span of the input", e)
+			}
+		}
 		if d != nil {
 			Validate(d, nil)
 			for _, ph := range d.Phases {

@@ -133,8 +133,8 @@ func parseFor(v *Value, path string, r *Reporter) *ForRange {
 			continue
 		}
 		seen[f.Key] = true
-		n, err := strconv.Atoi(strings.TrimSpace(f.Value.String()))
-		if f.Value.Kind != Scalar || f.Value.Type == FloatScalar || err != nil {
+		n, ok := intValue(f.Value)
+		if !ok {
 			r.Add(f.Value.Pos, p, "must be an integer (expressions are not allowed here)")
 			continue
 		}

@@ -1,6 +1,12 @@
 package component
 
-import "fmt"
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
 
 // Actions is what validation needs to know about action modules. Package
 // toe/action implements it; component stays free of the modules themselves.
@@ -30,12 +36,12 @@ func Load(file string, data []byte, actions Actions) (*Document, error) {
 // that every expression refers to something that exists and runs earlier.
 func Validate(d *Document, actions Actions) Problems {
 	r := &Reporter{File: d.File}
-	vars := map[string]bool{}
+	var vars []string // in document order, so a suggestion does not vary
 	for _, p := range d.Parameters {
-		vars[p.Name] = true
+		vars = append(vars, p.Name)
 	}
 	for _, c := range d.Constants {
-		vars[c.Name] = true
+		vars = append(vars, c.Name)
 	}
 	for pi, ph := range d.Phases {
 		for si, s := range ph.Steps {
@@ -63,7 +69,7 @@ func Validate(d *Document, actions Actions) Problems {
 type refChecker struct {
 	d           *Document
 	actions     Actions
-	vars        map[string]bool
+	vars        []string
 	phase, step int
 	s           *Step
 	r           *Reporter
@@ -72,16 +78,20 @@ type refChecker struct {
 func (c *refChecker) walk(v *Value, path string, inInputs bool) {
 	switch v.Kind {
 	case Scalar:
-		if v.Type != StringScalar || !HasExpr(v.Str) && !containsClose(v.Str) {
+		if v.Type != StringScalar {
 			return
 		}
-		exprs, err := ParseExprs(v.Str)
-		if err != nil {
-			c.r.Add(v.Pos, path, "%v", err)
-			return
-		}
-		for _, e := range exprs {
+		for _, e := range ParseExprs(v.Str) {
+			before := len(c.r.Problems)
 			c.check(e.Ref, v.Pos, path, inInputs)
+			if len(c.r.Problems) > before {
+				// Point at the reference itself, which may be lines into a
+				// block of script.
+				at := locate(c.d.Raw, v.Pos, v.Str[e.Start:e.End])
+				for i := before; i < len(c.r.Problems); i++ {
+					c.r.Problems[i].Pos = at
+				}
+			}
 		}
 	case List:
 		for i, it := range v.Items {
@@ -94,21 +104,10 @@ func (c *refChecker) walk(v *Value, path string, inInputs bool) {
 	}
 }
 
-func containsClose(s string) bool {
-	for i := 0; i+1 < len(s); i++ {
-		if s[i] == '}' && s[i+1] == '}' {
-			return true
-		}
-	}
-	return false
-}
-
 func (c *refChecker) check(ref Ref, pos Pos, path string, inInputs bool) {
 	switch ref.Kind {
 	case VarRef:
-		if !c.vars[ref.Name] {
-			c.r.Add(pos, path, "{{ %s }} is not a parameter or constant of this document%s", ref.Name, Suggest(ref.Name, keys(c.vars)))
-		}
+		c.checkName(ref, pos, path, inInputs)
 	case LoopRef:
 		// Outside a loop (or outside inputs) loop references stay literal,
 		// as AWSTOE documents. A named reference to a loop the step does
@@ -124,6 +123,41 @@ func (c *refChecker) check(ref Ref, pos Pos, path string, inInputs bool) {
 	}
 }
 
+// locateWindow is how far past a scalar's start locate looks for text.
+const locateWindow = 64 << 10
+
+// locate returns where text is first written in src at or after from (a
+// scalar's position), or from when it is not found nearby (text built by
+// escapes or line folding).
+func locate(src []byte, from Pos, text string) Pos {
+	off := 0
+	for line := 1; line < from.Line; line++ {
+		i := bytes.IndexByte(src[off:], '\n')
+		if i < 0 {
+			return from
+		}
+		off += i + 1
+	}
+	for col := 1; col < from.Col && off < len(src) && src[off] != '\n'; col++ {
+		_, n := utf8.DecodeRune(src[off:])
+		off += n
+	}
+	window := src[off:min(len(src), off+locateWindow)]
+	i := bytes.Index(window, []byte(text))
+	if i < 0 {
+		return from
+	}
+	at := from
+	for _, line := range bytes.SplitAfter(window[:i], []byte("\n")) {
+		if n := len(line); n > 0 && line[n-1] == '\n' {
+			at.Line, at.Col = at.Line+1, 1
+			continue
+		}
+		at.Col += utf8.RuneCount(line)
+	}
+	return at
+}
+
 func loopLabel(l *Loop) string {
 	if l.Name == "" {
 		return "unnamed (use {{ loop.index }} / {{ loop.value }})"
@@ -133,13 +167,15 @@ func loopLabel(l *Loop) string {
 
 func (c *refChecker) checkChain(ref Ref, pos Pos, path string) {
 	pi := -1
+	var phases []string
 	for i, ph := range c.d.Phases {
+		phases = append(phases, ph.Name)
 		if ph.Name == ref.Phase {
 			pi = i
 		}
 	}
 	if pi < 0 {
-		c.r.Add(pos, path, "{{ %s }}: this document has no phase %q", ref.Text, ref.Phase)
+		c.r.Add(pos, path, "{{ %s }}: this document has no phase %q%s", ref.Text, ref.Phase, Suggest(ref.Phase, phases))
 		return
 	}
 	ph := c.d.Phases[pi]
@@ -210,10 +246,41 @@ func (c *refChecker) checkChain(ref Ref, pos Pos, path string) {
 	c.r.Add(pos, path, "{{ %s }}: %s steps output %v, not %q", ref.Text, target.Action, outs, ref.Key)
 }
 
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// checkName checks a single-name reference. A name that is no parameter
+// or constant is text, as on AWS ({{ item }} in an Ansible heredoc),
+// unless it is a near miss of a name in scope: then it is a typo.
+func (c *refChecker) checkName(ref Ref, pos Pos, path string, inInputs bool) {
+	if slices.Contains(c.vars, ref.Name) {
+		return
 	}
-	return out
+	if l := c.s.Loop; l != nil && inInputs && l.Name != "" {
+		// A single name cannot be a loop variable; near the loop's name it
+		// means the loop's value.
+		if k, ok := nearMiss(ref.Name, []string{l.Name}); ok {
+			c.r.Add(pos, path, "{{ %s }} is not a parameter or constant of this document; did you mean {{ %s.value }}?", ref.Name, k)
+			return
+		}
+	}
+	if k, ok := nearMiss(ref.Name, c.vars); ok {
+		c.r.Add(pos, path, "{{ %s }} is not a parameter or constant of this document; did you mean {{ %s }}?", ref.Name, k)
+	}
+}
+
+// nearMiss returns the known name closest to name when it is close enough
+// to be a typo of it: equal but for case, or at most 2 edits away (1 for a
+// known name shorter than 5 characters), case ignored. The first of equally
+// close names wins.
+func nearMiss(name string, known []string) (string, bool) {
+	best, bestD := "", -1
+	for _, k := range known {
+		limit := 1
+		if len(k) >= 5 {
+			limit = 2
+		}
+		d := editDistance(strings.ToLower(name), strings.ToLower(k))
+		if d <= limit && (bestD < 0 || d < bestD) {
+			best, bestD = k, d
+		}
+	}
+	return best, bestD >= 0
 }

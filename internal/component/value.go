@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -66,7 +67,7 @@ type Field struct {
 type Value struct {
 	Kind   Kind
 	Type   ScalarType // for Scalar
-	Str    string     // for Scalar: the text (numbers and booleans as written)
+	Str    string     // for Scalar: the text exactly as the author wrote it (0644 stays "0644")
 	Items  []*Value   // for List
 	Fields []Field    // for Map
 	Pos    Pos
@@ -106,8 +107,29 @@ func (v *Value) Field(key string) (Field, bool) {
 	return Field{}, false
 }
 
+// Int returns a scalar's integer value: YAML's reading of an unquoted
+// number (0x1F, 0o17, 017 and 1_000 included), or a quoted decimal.
+// Booleans and floats are not integers.
+func (v *Value) Int() (int64, bool) {
+	if v == nil || v.Kind != Scalar || v.Type == FloatScalar || v.Type == BoolScalar {
+		return 0, false
+	}
+	s := strings.TrimSpace(v.Str)
+	base := 10
+	if v.Type == IntScalar {
+		base = 0 // Go's prefixes are YAML's: 0x, 0o, 0b, and 0 for octal
+	}
+	n, err := strconv.ParseInt(s, base, 64)
+	return n, err == nil
+}
+
+// plainDecimal matches integers whose text and value agree.
+var plainDecimal = regexp.MustCompile(`^[-+]?(0|[1-9][0-9]*)$`)
+
 // Interface converts the value to plain Go values: map[string]any, []any,
-// string, int64, float64, bool or nil.
+// string, int64, bool or nil. An integer written in plain decimal becomes
+// an int64 and true/false a bool; every other scalar (0644, 1.10, 0x1F)
+// stays the string its author wrote, as AWSTOE's string inputs keep it.
 func (v *Value) Interface() any {
 	if v == nil {
 		return nil
@@ -116,15 +138,13 @@ func (v *Value) Interface() any {
 	case Scalar:
 		switch v.Type {
 		case IntScalar:
-			if n, err := strconv.ParseInt(v.Str, 0, 64); err == nil {
-				return n
-			}
-		case FloatScalar:
-			if f, err := strconv.ParseFloat(v.Str, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
-				return f
+			if plainDecimal.MatchString(v.Str) {
+				if n, err := strconv.ParseInt(v.Str, 10, 64); err == nil {
+					return n
+				}
 			}
 		case BoolScalar:
-			return v.Str == "true"
+			return strings.EqualFold(v.Str, "true")
 		}
 		return v.Str
 	case List:
@@ -357,14 +377,14 @@ func (c *converter) convert(n ast.Node, depth int) (*Value, error) {
 			s = t.Value.Value
 		}
 		return &Value{Kind: Scalar, Str: s, Pos: pos}, nil
+	// Numbers and booleans keep their source text: AWSTOE decodes inputs
+	// into strings, so `permissions: 0644` means "0644", not 420.
 	case *ast.IntegerNode:
-		return &Value{Kind: Scalar, Type: IntScalar, Str: fmt.Sprint(t.Value), Pos: pos}, nil
-	case *ast.FloatNode:
-		return &Value{Kind: Scalar, Type: FloatScalar, Str: strconv.FormatFloat(t.Value, 'f', -1, 64), Pos: pos}, nil
-	case *ast.InfinityNode, *ast.NanNode:
-		return &Value{Kind: Scalar, Type: FloatScalar, Str: n.GetToken().Value, Pos: pos}, nil
+		return &Value{Kind: Scalar, Type: IntScalar, Str: sourceText(n), Pos: pos}, nil
+	case *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
+		return &Value{Kind: Scalar, Type: FloatScalar, Str: sourceText(n), Pos: pos}, nil
 	case *ast.BoolNode:
-		return &Value{Kind: Scalar, Type: BoolScalar, Str: strconv.FormatBool(t.Value), Pos: pos}, nil
+		return &Value{Kind: Scalar, Type: BoolScalar, Str: sourceText(n), Pos: pos}, nil
 	case *ast.TagNode:
 		v, err := c.convert(t.Value, depth+1)
 		if err != nil {
@@ -413,6 +433,14 @@ func (c *converter) convert(n ast.Node, depth int) (*Value, error) {
 		return c.mapping(pos, t.Values, depth)
 	}
 	return nil, &SyntaxError{Pos: pos, Msg: fmt.Sprintf("unsupported YAML construct (%s)", n.Type())}
+}
+
+// sourceText is a scalar token's text as written in the document.
+func sourceText(n ast.Node) string {
+	if tk := n.GetToken(); tk != nil {
+		return tk.Value
+	}
+	return n.String()
 }
 
 func countNodes(v *Value) int {

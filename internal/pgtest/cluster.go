@@ -48,7 +48,7 @@ func credential() (*syscall.Credential, int, int, error) {
 	u, err := user.Lookup("postgres")
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("running as root, and initdb refuses root, but there is no postgres user: %w "+
-			"(install Debian's postgresql package: scripts/setup.sh)", err)
+			"(install Debian's postgresql package: scripts/setup-test.sh)", err)
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)

@@ -21,7 +21,7 @@
 //
 // When no PostgreSQL server binaries are found (Debian's postgresql package:
 // /usr/lib/postgresql/*/bin) and $GOLDSMITH_TEST_POSTGRES is unset, URL
-// skips the test with SkipReason. Go caches test results, skips included:
+// skips the test with SkipReason (fails it under CI=true). Go caches test results, skips included:
 // after installing PostgreSQL, run the tests once with -count=1.
 package pgtest
 
@@ -42,6 +42,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/goldsmith-dev/goldsmith/internal/testneed"
 )
 
 // EnvURL names the environment variable with the URL of a server to use
@@ -49,7 +51,7 @@ import (
 const EnvURL = "GOLDSMITH_TEST_POSTGRES"
 
 // SkipReason is the skip message when PostgreSQL is not installed.
-const SkipReason = "PostgreSQL not installed: run scripts/setup.sh"
+const SkipReason = "PostgreSQL not installed: run scripts/setup-test.sh"
 
 // StartTimeout bounds how long the private cluster may take to accept
 // connections.
@@ -71,12 +73,13 @@ type server struct {
 
 // URL returns the connection URL of a new, empty database, dropped at the
 // end of the test. It skips the test when PostgreSQL is not installed and
-// fails it when the server cannot be started or reached.
+// fails it when the server cannot be started or reached. Under CI=true a
+// missing PostgreSQL fails the test too.
 func URL(t testing.TB) string {
 	t.Helper()
 	once.Do(func() { shared, sharedErr = start() })
 	if errors.Is(sharedErr, errSkip) {
-		t.Skip(SkipReason)
+		testneed.Missing(t, SkipReason)
 	}
 	if sharedErr != nil {
 		t.Fatalf("pgtest: %v", sharedErr)

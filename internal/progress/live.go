@@ -10,6 +10,7 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
+	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
 	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 )
@@ -29,12 +30,18 @@ type Live struct {
 	where string // component/phase step
 	since time.Time
 	tail  []string
+
+	baseBars map[baseimage.Stage]*baseBar // the base image stages running
 }
 
 // NewLive starts a live view on a terminal.
-func NewLive(w io.Writer) *Live {
+func NewLive(w io.Writer) *Live { return newLive(w) }
+
+// newLive is NewLive with more container options (tests render to a
+// buffer: mpb.WithAutoRefresh and a width).
+func newLive(w io.Writer, opts ...mpb.ContainerOption) *Live {
 	l := &Live{since: time.Now()}
-	l.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(1), mpb.WithRefreshRate(150*time.Millisecond))
+	l.p = mpb.New(append([]mpb.ContainerOption{mpb.WithOutput(w), mpb.WithWidth(1), mpb.WithRefreshRate(150 * time.Millisecond)}, opts...)...)
 	l.bar = l.p.New(0, mpb.SpinnerStyle(), mpb.BarFillerOnComplete(""),
 		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return l.status() })))
 	return l

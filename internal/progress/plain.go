@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
 	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 )
@@ -18,6 +19,9 @@ type Plain struct {
 	w     io.Writer
 	now   func() time.Time
 	start time.Time
+
+	base         baseimage.Progress      // the last base image progress
+	baseQuarters map[baseimage.Stage]int // the quarters of its step shown
 }
 
 // NewPlain returns a printer writing to w.

@@ -36,6 +36,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/goldsmith-dev/goldsmith/internal/s3client"
+	"github.com/goldsmith-dev/goldsmith/internal/testneed"
 )
 
 // SkipReason is the skip message when no MinIO binary is found.
@@ -57,13 +58,13 @@ type Server struct {
 }
 
 // Start starts a MinIO server for the test and stops it at t.Cleanup. It
-// skips the test when MinIO is not installed and fails it when MinIO does
-// not start.
+// skips the test when MinIO is not installed (fails it under CI=true) and
+// fails it when MinIO does not start.
 func Start(t testing.TB) *Server {
 	t.Helper()
 	bin, err := FindBinary()
 	if err != nil {
-		t.Skip(SkipReason)
+		testneed.Missing(t, SkipReason)
 	}
 	dir := t.TempDir()
 	// Picking a free port and then handing it to MinIO is racy; retry when
@@ -288,4 +289,15 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// Setenv sets Env in the test's own process environment (restored when
+// the test ends), for code that loads the standard AWS configuration
+// in-process. The test must not be parallel.
+func (s *Server) Setenv(t testing.TB) {
+	t.Helper()
+	for _, kv := range s.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
 }

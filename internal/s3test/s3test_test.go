@@ -67,10 +67,7 @@ func TestStartTwice(t *testing.T) {
 func TestEnv(t *testing.T) {
 	srv := s3test.Start(t)
 	srv.MakeBucket(t, "from-env")
-	for _, kv := range srv.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
+	srv.Setenv(t)
 	t.Setenv("AWS_PROFILE", "")
 	t.Setenv("AWS_CONFIG_FILE", "/nonexistent")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")

@@ -13,6 +13,9 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 )
 
+// FileName is the SBOM's name among a build's outputs.
+const FileName = "sbom.cdx.json"
+
 // Package is one installed package.
 type Package struct {
 	Name    string `json:"name"`
@@ -94,6 +97,38 @@ func BOM(s Subject, pkgs []Package, created time.Time) *cdx.BOM {
 	}
 	bom.Components = &comps
 	return bom
+}
+
+// Decode reads the packages of a CycloneDX JSON document that BOM made,
+// in its order (by name).
+func Decode(r io.Reader) ([]Package, error) {
+	var bom cdx.BOM
+	if err := cdx.NewBOMDecoder(r, cdx.BOMFileFormatJSON).Decode(&bom); err != nil {
+		return nil, fmt.Errorf("read the SBOM: %w", err)
+	}
+	if bom.Components == nil {
+		return []Package{}, nil
+	}
+	out := make([]Package, 0, len(*bom.Components))
+	for _, c := range *bom.Components {
+		p := Package{Name: c.Name, Version: c.Version}
+		if _, q, ok := strings.Cut(c.PackageURL, "?"); ok {
+			for kv := range strings.SplitSeq(q, "&") {
+				if v, ok := strings.CutPrefix(kv, "arch="); ok {
+					p.Arch = v
+				}
+			}
+		}
+		if c.Properties != nil {
+			for _, prop := range *c.Properties {
+				if prop.Name == "deb:source" {
+					p.Source = prop.Value
+				}
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 func escapeVersion(v string) string {

@@ -3,6 +3,7 @@ package sbom_test
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,13 @@ func TestParseAndBOM(t *testing.T) {
 	}
 	if got := doc.Components[0].Purl; got != "pkg:deb/debian/bash@5.2.15-2%2Bb7?arch=amd64" {
 		t.Errorf("purl %s", got)
+	}
+	back, err := sbom.Decode(bytes.NewReader(buf.Bytes()))
+	if err != nil || !reflect.DeepEqual(back, pkgs) {
+		t.Errorf("decoded %+v, %v; want %+v", back, err, pkgs)
+	}
+	if _, err := sbom.Decode(strings.NewReader("{")); err == nil {
+		t.Error("a damaged SBOM decoded")
 	}
 	if _, err := sbom.ParseDpkg(strings.NewReader("garbage\n")); err == nil {
 		t.Error("garbage accepted")

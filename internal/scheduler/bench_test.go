@@ -33,20 +33,23 @@ func BenchmarkIdleTick(b *testing.B) {
 		b.Fatal(err)
 	}
 	prefix := "arn:aws:imagebuilder:" + region + ":" + account + ":"
-	rec, err := svc.CreateImageRecipe(ctx, account, service.Object{"name": "web", "semanticVersion": "1.0.0", "parentImage": "debian-12", "clientToken": token(),
-		"components": []any{map[string]any{"componentArn": prefix + "component/hello/x.x.x"}}})
+	rec, err := svc.CreateImageRecipe(ctx, account, service.CreateImageRecipeInput{Name: "web", SemanticVersion: "1.0.0", ClientToken: token(),
+		ImageRecipeSettings: service.ImageRecipeSettings{ParentImage: "debian-12",
+			Components: []service.ComponentConfiguration{{ComponentArn: prefix + "component/hello/x.x.x"}}}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	infra, err := svc.CreateInfrastructureConfiguration(ctx, account, service.Object{"name": "local", "instanceProfileName": "none", "clientToken": token()})
+	infra, err := svc.CreateInfrastructureConfiguration(ctx, account, service.CreateInfrastructureConfigurationInput{Name: "local", ClientToken: token(),
+		InfrastructureSettings: service.InfrastructureSettings{InstanceProfileName: "none"}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	zones := []string{"Etc/UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo"}
 	for i := range 10000 {
-		sch := map[string]any{"scheduleExpression": fmt.Sprintf("cron(%d %d ? * %d *)", i%60, i%24, 1+i%7), "timezone": zones[i%len(zones)]}
-		if _, err := svc.CreateImagePipeline(ctx, account, service.Object{"name": fmt.Sprintf("p%05d", i), "imageRecipeArn": rec["imageRecipeArn"],
-			"infrastructureConfigurationArn": infra["infrastructureConfigurationArn"], "schedule": sch, "clientToken": token()}); err != nil {
+		sch := service.Schedule{ScheduleExpression: fmt.Sprintf("cron(%d %d ? * %d *)", i%60, i%24, 1+i%7), Timezone: zones[i%len(zones)]}
+		if _, err := svc.CreateImagePipeline(ctx, account, service.CreateImagePipelineInput{Name: fmt.Sprintf("p%05d", i), ClientToken: token(),
+			PipelineSettings: service.PipelineSettings{ImageBuildSettings: service.ImageBuildSettings{ImageRecipeArn: rec.ImageRecipeArn,
+				InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn}, Schedule: &sch}}); err != nil {
 			b.Fatal(err)
 		}
 	}

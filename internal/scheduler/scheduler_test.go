@@ -89,25 +89,28 @@ func (f *fixture) component(version string) {
 }
 
 // pipeline creates a recipe using hello/x.x.x and a pipeline with schedule.
-func (f *fixture) pipeline(schedule map[string]any) arn.ARN {
+func (f *fixture) pipeline(schedule service.Schedule) arn.ARN {
 	f.t.Helper()
 	ctx := context.Background()
 	prefix := "arn:aws:imagebuilder:" + region + ":" + account + ":"
-	rec, err := f.svc.CreateImageRecipe(ctx, account, service.Object{"name": "web", "semanticVersion": "1.0.0", "parentImage": "debian-12", "clientToken": token(),
-		"components": []any{map[string]any{"componentArn": prefix + "component/hello/x.x.x"}}})
+	rec, err := f.svc.CreateImageRecipe(ctx, account, service.CreateImageRecipeInput{Name: "web", SemanticVersion: "1.0.0", ClientToken: token(),
+		ImageRecipeSettings: service.ImageRecipeSettings{ParentImage: "debian-12",
+			Components: []service.ComponentConfiguration{{ComponentArn: prefix + "component/hello/x.x.x"}}}})
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	infra, err := f.svc.CreateInfrastructureConfiguration(ctx, account, service.Object{"name": "local", "instanceProfileName": "none", "clientToken": token()})
+	infra, err := f.svc.CreateInfrastructureConfiguration(ctx, account, service.CreateInfrastructureConfigurationInput{Name: "local", ClientToken: token(),
+		InfrastructureSettings: service.InfrastructureSettings{InstanceProfileName: "none"}})
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	p, err := f.svc.CreateImagePipeline(ctx, account, service.Object{"name": "nightly", "imageRecipeArn": rec["imageRecipeArn"],
-		"infrastructureConfigurationArn": infra["infrastructureConfigurationArn"], "schedule": schedule, "clientToken": token()})
+	p, err := f.svc.CreateImagePipeline(ctx, account, service.CreateImagePipelineInput{Name: "nightly", ClientToken: token(),
+		PipelineSettings: service.PipelineSettings{ImageBuildSettings: service.ImageBuildSettings{ImageRecipeArn: rec.ImageRecipeArn,
+			InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn}, Schedule: &schedule}})
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return must(arn.Parse(p["imagePipelineArn"].(string)))
+	return must(arn.Parse(p.ImagePipelineArn))
 }
 
 // tickAt runs the scheduler at t and returns how many builds it started.
@@ -125,11 +128,11 @@ func TestExpressionMatchOnly(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.component("1.0.0")
-	pa := f.pipeline(map[string]any{"scheduleExpression": "cron(0 10 * * ? *)", "timezone": "Europe/Berlin", "pipelineExecutionStartCondition": "EXPRESSION_MATCH_ONLY"})
+	pa := f.pipeline(service.Schedule{ScheduleExpression: "cron(0 10 * * ? *)", Timezone: "Europe/Berlin", PipelineExecutionStartCondition: "EXPRESSION_MATCH_ONLY"})
 	got, _ := f.svc.GetImagePipeline(context.Background(), account, pa.String())
 	// 10:00 in Berlin is 09:00 UTC in March before the DST change; created
 	// at exactly 09:00:00, the next match is strictly later: the next day's.
-	if next := got["imagePipeline"].(service.Object)["dateNextRun"]; next != "2026-03-07T09:00:00.000Z" {
+	if next := got.ImagePipeline.DateNextRun; next != "2026-03-07T09:00:00.000Z" {
 		t.Fatalf("dateNextRun = %v, want 2026-03-07T09:00:00.000Z", next)
 	}
 	for _, tc := range []struct {
@@ -152,7 +155,7 @@ func TestDependencyUpdates(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.component("1.0.0")
-	f.pipeline(map[string]any{"scheduleExpression": "cron(0 3 * * ? *)"}) // default condition: dependency updates
+	f.pipeline(service.Schedule{ScheduleExpression: "cron(0 3 * * ? *)"}) // default condition: dependency updates
 	if got := f.tickAt("2026-03-07T03:00:01Z"); got != 1 {
 		t.Fatalf("first scheduled run (no image yet): %d builds, want 1", got)
 	}
@@ -172,8 +175,8 @@ func TestAutoDisable(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.component("1.0.0")
-	pa := f.pipeline(map[string]any{"scheduleExpression": "cron(0 3 * * ? *)", "pipelineExecutionStartCondition": "EXPRESSION_MATCH_ONLY",
-		"autoDisablePolicy": map[string]any{"failureCount": 2.0}})
+	pa := f.pipeline(service.Schedule{ScheduleExpression: "cron(0 3 * * ? *)", PipelineExecutionStartCondition: "EXPRESSION_MATCH_ONLY",
+		AutoDisablePolicy: &service.AutoDisablePolicy{FailureCount: 2}})
 	fail := func() {
 		f.q.mu.Lock()
 		last := f.q.images[len(f.q.images)-1]
@@ -192,7 +195,7 @@ func TestAutoDisable(t *testing.T) {
 		t.Fatalf("after 2 failures: %d builds, want 0", got)
 	}
 	p, _ := f.svc.GetImagePipeline(context.Background(), account, pa.String())
-	if st := p["imagePipeline"].(service.Object)["status"]; st != "DISABLED" {
+	if st := p.ImagePipeline.Status; st != "DISABLED" {
 		t.Fatalf("pipeline status %v, want DISABLED", st)
 	}
 }
@@ -201,18 +204,19 @@ func TestBadSchedules(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.component("1.0.0")
-	good := f.pipeline(map[string]any{"scheduleExpression": "cron(0 1 * * ? *)"})
+	good := f.pipeline(service.Schedule{ScheduleExpression: "cron(0 1 * * ? *)"})
 	p, _ := f.svc.GetImagePipeline(context.Background(), account, good.String())
-	pipe := p["imagePipeline"].(service.Object)
-	for _, sch := range []map[string]any{
-		{"scheduleExpression": "cron(0 25 * * ? *)"},
-		{"scheduleExpression": "rate(1 day)"},
-		{"scheduleExpression": "cron(0 1 * * ? *)", "timezone": "Mars/Olympus"},
-		{"scheduleExpression": "cron(0 1 * * ? *)", "pipelineExecutionStartCondition": "SOMETIMES"},
-		{"scheduleExpression": "cron(0 1 * * ? *)", "autoDisablePolicy": map[string]any{"failureCount": 0.0}},
+	pipe := p.ImagePipeline
+	for _, sch := range []service.Schedule{
+		{ScheduleExpression: "cron(0 25 * * ? *)"},
+		{ScheduleExpression: "rate(1 day)"},
+		{ScheduleExpression: "cron(0 1 * * ? *)", Timezone: "Mars/Olympus"},
+		{ScheduleExpression: "cron(0 1 * * ? *)", PipelineExecutionStartCondition: "SOMETIMES"},
+		{ScheduleExpression: "cron(0 1 * * ? *)", AutoDisablePolicy: &service.AutoDisablePolicy{FailureCount: 0}},
 	} {
-		_, err := f.svc.CreateImagePipeline(context.Background(), account, service.Object{"name": "other", "imageRecipeArn": pipe["imageRecipeArn"],
-			"infrastructureConfigurationArn": pipe["infrastructureConfigurationArn"], "schedule": sch, "clientToken": token()})
+		_, err := f.svc.CreateImagePipeline(context.Background(), account, service.CreateImagePipelineInput{Name: "other", ClientToken: token(),
+			PipelineSettings: service.PipelineSettings{ImageBuildSettings: service.ImageBuildSettings{ImageRecipeArn: pipe.ImageRecipeArn,
+				InfrastructureConfigurationArn: pipe.InfrastructureConfigurationArn}, Schedule: &sch}})
 		if err == nil || !strings.Contains(err.Error(), "InvalidParameterValueException") || !strings.Contains(err.Error(), "schedule") {
 			t.Errorf("schedule %v: %v, want InvalidParameterValueException about the schedule", sch, err)
 		}

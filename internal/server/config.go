@@ -4,12 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/goldsmith-dev/goldsmith/internal/notify"
+	"net"
+	"net/url"
 	"os"
+	"reflect"
 	"regexp"
+	"sort"
+	"strings"
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/goldsmith-dev/goldsmith/internal/component"
+	"github.com/goldsmith-dev/goldsmith/internal/machine/qemu"
+	"github.com/goldsmith-dev/goldsmith/internal/notify"
+	"github.com/goldsmith-dev/goldsmith/internal/s3client"
 	"github.com/goldsmith-dev/goldsmith/internal/store"
 )
 
@@ -24,6 +32,9 @@ import (
 //	sharedCache: s3://goldsmith-images/site-a/cache
 //	region: goldsmith-local-1
 //	http: {maxConnections: 1024, idleTimeout: 2m}
+//	regions:
+//	  - {name: eu-site-1, artifacts: s3://images/eu, profile: eu-site, formats: [vmdk]}
+//	  - {name: lab-site-1, artifacts: /srv/images}
 //	accounts:
 //	  - id: "123456789012"
 //	    name: ops
@@ -39,9 +50,12 @@ type File struct {
 	Artifacts string `yaml:"artifacts" json:"artifacts"`
 	// SharedCache is the step cache tier shared by worker hosts (see
 	// BuildConfig.SharedCache).
-	SharedCache string          `yaml:"sharedCache" json:"sharedCache"`
-	Region      string          `yaml:"region" json:"region"`
-	Accounts    []AccountConfig `yaml:"accounts" json:"accounts"`
+	SharedCache string `yaml:"sharedCache" json:"sharedCache"`
+	Region      string `yaml:"region" json:"region"`
+	// Regions are the sites besides this server's own region (the home
+	// site) that images can be distributed to (see RegionConfig).
+	Regions  []RegionConfig  `yaml:"regions" json:"regions"`
+	Accounts []AccountConfig `yaml:"accounts" json:"accounts"`
 	// Webhooks receive image state changes: an infrastructure
 	// configuration's snsTopicArn names one of them by its topicArn.
 	Webhooks []notify.Webhook `yaml:"webhooks" json:"webhooks"`
@@ -77,6 +91,12 @@ func LoadFile(path string) (File, error) {
 	if err != nil {
 		return f, err
 	}
+	var raw any
+	if err := yaml.Unmarshal(b, &raw); err == nil {
+		if err := CheckKeys(raw, reflect.TypeOf(f), ""); err != nil {
+			return f, fmt.Errorf("config file %s: %w", path, err)
+		}
+	}
 	if err := yaml.UnmarshalWithOptions(b, &f, yaml.DisallowUnknownField()); err != nil {
 		return f, fmt.Errorf("config file %s: %s", path, yaml.FormatError(err, false, true))
 	}
@@ -86,10 +106,105 @@ func LoadFile(path string) (File, error) {
 	return f, nil
 }
 
+// CheckKeys reports the first key of raw (a decoded YAML or JSON value)
+// that the struct type t has no yaml tag for, with the closest known key,
+// so that a misspelt setting says what was meant. path prefixes the
+// reported key.
+func CheckKeys(raw any, t reflect.Type, path string) error {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		if list, ok := raw.([]any); ok && t.Kind() == reflect.Slice {
+			for i, item := range list {
+				if err := CheckKeys(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		t = t.Elem()
+	}
+	m, ok := raw.(map[string]any)
+	if !ok || t.Kind() != reflect.Struct {
+		return nil
+	}
+	fields := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if name != "" && name != "-" {
+			fields[name] = t.Field(i).Type
+		}
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		ft, ok := fields[k]
+		if !ok {
+			known := make([]string, 0, len(fields))
+			for name := range fields {
+				known = append(known, name)
+			}
+			sort.Strings(known)
+			return fmt.Errorf("unknown key %q%s; the keys are %s", strings.TrimPrefix(path+"."+k, "."), component.Suggest(k, known), strings.Join(known, ", "))
+		}
+		if err := CheckKeys(m[k], ft, path+"."+k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckRegion checks a region name: it must look like an AWS region.
+func CheckRegion(region string) error {
+	if !regionRE.MatchString(region) {
+		return fmt.Errorf("region %q must look like an AWS region name: lower-case words and a number joined by dashes, e.g. goldsmith-local-1 or us-east-1", region)
+	}
+	return nil
+}
+
+// CheckLocation checks a store location (artifacts, shared cache): an
+// s3://bucket[/prefix] URI or a folder; anything else with a scheme is a
+// mistake, not a folder named after it.
+func CheckLocation(location string) error {
+	lower := strings.ToLower(location)
+	switch {
+	case strings.HasPrefix(lower, "s3://"):
+		_, err := s3client.ParseURI(location)
+		return err
+	case strings.HasPrefix(lower, "s3:"), strings.Contains(location, "://"):
+		return fmt.Errorf("%q is neither s3://bucket/prefix nor a folder", location)
+	}
+	return nil
+}
+
+// CheckListen checks a listen address (host:port).
+func CheckListen(addr string) error {
+	if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
+		return fmt.Errorf("listen address %q: write host:port, e.g. 127.0.0.1:8484 or :8484", addr)
+	}
+	return nil
+}
+
 // Check validates the file's values.
 func (f File) Check() error {
-	if f.Region != "" && !regionRE.MatchString(f.Region) {
-		return fmt.Errorf("region %q must look like an AWS region name (e.g. goldsmith-local-1)", f.Region)
+	if f.Region != "" {
+		if err := CheckRegion(f.Region); err != nil {
+			return err
+		}
+	}
+	if f.Listen != "" {
+		if err := CheckListen(f.Listen); err != nil {
+			return err
+		}
+	}
+	for _, l := range []struct{ key, value string }{{"artifacts", f.Artifacts}, {"sharedCache", f.SharedCache}} {
+		if err := CheckLocation(l.value); err != nil {
+			return fmt.Errorf("%s: %w", l.key, err)
+		}
+	}
+	if err := checkRegions(f.Regions, f.Region); err != nil {
+		return err
 	}
 	if err := checkAccounts(f.Accounts); err != nil {
 		return err
@@ -143,6 +258,9 @@ func (f File) Apply(c Config) Config {
 	if c.Accounts == nil {
 		c.Accounts = f.Accounts
 	}
+	if c.Regions == nil {
+		c.Regions = f.Regions
+	}
 	if c.Webhooks == nil {
 		c.Webhooks = f.Webhooks
 	}
@@ -178,6 +296,41 @@ func EnsureAccounts(ctx context.Context, st store.Accounts, accts []AccountConfi
 				return fmt.Errorf("access key %s is stored for account %s with another secret or account than configured; revoke it or change the configuration", k.AccessKeyID, have.Account)
 			}
 		}
+	}
+	return nil
+}
+
+// Check validates a configuration's settings before anything starts:
+// listen address, region, store locations and the sites (regions).
+func (c Config) Check() error {
+	c = c.WithDefaults()
+	if err := CheckListen(c.Listen); err != nil {
+		return fmt.Errorf("--listen: %w", err)
+	}
+	if err := CheckRegion(c.Region); err != nil {
+		return fmt.Errorf("--region: %w", err)
+	}
+	if c.PostgresURL != "" {
+		// A URL (host, or ?host=/socket/dir), or a key=value connection string.
+		u, err := url.Parse(c.PostgresURL)
+		isURL := err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql")
+		if !isURL && !strings.Contains(c.PostgresURL, "=") {
+			return errors.New("--postgres: write a PostgreSQL URL, e.g. postgres://goldsmith:PASSWORD@db/goldsmith")
+		}
+	}
+	if err := CheckLocation(c.Build.Artifacts); err != nil {
+		return fmt.Errorf("--artifacts: %w", err)
+	}
+	if err := CheckLocation(c.Build.SharedCache); err != nil {
+		return fmt.Errorf("--shared-cache: %w", err)
+	}
+	if err := checkRegions(c.Regions, c.Region); err != nil {
+		return err
+	}
+	switch c.Build.Accel {
+	case "", qemu.AccelAuto, qemu.AccelKVM, qemu.AccelTCG:
+	default:
+		return fmt.Errorf("--accelerator %q: use auto, kvm or tcg%s", c.Build.Accel, component.Suggest(string(c.Build.Accel), []string{"auto", "kvm", "tcg"}))
 	}
 	return nil
 }

@@ -14,7 +14,6 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -24,6 +23,7 @@ import (
 	"github.com/goldsmith-dev/goldsmith/internal/api"
 	"github.com/goldsmith-dev/goldsmith/internal/auth"
 	"github.com/goldsmith-dev/goldsmith/internal/buildjob"
+	"github.com/goldsmith-dev/goldsmith/internal/console"
 	"github.com/goldsmith-dev/goldsmith/internal/notify"
 	"github.com/goldsmith-dev/goldsmith/internal/queue"
 	"github.com/goldsmith-dev/goldsmith/internal/scheduler"
@@ -53,6 +53,9 @@ type Config struct {
 	// Region is the region name in ARNs and signatures; it must look like
 	// an AWS region (goldsmith-local-1). Default: DefaultRegion.
 	Region string
+	// Regions are the other sites images can be distributed to (see
+	// RegionConfig); this server's Region is the home site.
+	Regions []RegionConfig
 	// PostgresURL, when set, selects PostgreSQL instead of SQLite.
 	PostgresURL string
 	// Accounts are created at start, with their keys, when the store
@@ -111,6 +114,28 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
+// ErrNoDatabase is returned by OpenExistingStore for a data directory
+// that holds no database.
+var ErrNoDatabase = errors.New("no Goldsmith database")
+
+// DatabasePath is the embedded database's file in the data directory.
+func (c Config) DatabasePath() string {
+	return filepath.Join(c.WithDefaults().DataDir, databaseFile)
+}
+
+// OpenExistingStore opens the configured store like OpenStore, but an
+// embedded database that does not exist yet is an error, not a new empty
+// one: only goldsmith serve creates a database.
+func OpenExistingStore(ctx context.Context, c Config) (store.Store, error) {
+	if c.PostgresURL == "" {
+		if _, err := os.Stat(c.DatabasePath()); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w in %s: give the --data-dir (or --postgres) that goldsmith serve uses, or start goldsmith serve --data-dir %s once to create one",
+				ErrNoDatabase, c.WithDefaults().DataDir, c.WithDefaults().DataDir)
+		}
+	}
+	return OpenStore(ctx, c)
+}
+
 // OpenStore opens the configured store, creating the data directory.
 func OpenStore(ctx context.Context, c Config) (store.Store, error) {
 	c = c.WithDefaults()
@@ -129,8 +154,19 @@ func Handler(ctx context.Context, st store.Store, region string, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	v := &auth.Verifier{Keys: store.KeyStore(st), Region: region}
-	return api.New(api.Config{Service: svc, Verifier: v, Logger: log}), nil
+	return frontDoor(svc, st, region, log)
+}
+
+// frontDoor serves the API and, at the same address, the web console: a
+// SigV4-signed request reaches the API, a browser's the console.
+func frontDoor(svc *service.Service, st store.Store, region string, log *slog.Logger) (http.Handler, error) {
+	keys := store.KeyStore(st)
+	con, err := console.New(console.Config{Service: svc, Keys: keys, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	apiHandler := api.New(api.Config{Service: svc, Verifier: &auth.Verifier{Keys: keys, Region: region}, Logger: log})
+	return console.Route(apiHandler, con), nil
 }
 
 // Run serves the API until ctx ends.
@@ -139,11 +175,22 @@ func Run(ctx context.Context, c Config) error {
 	if err := c.HTTP.Check(); err != nil {
 		return err
 	}
+	// The port is taken first: a port in use stops the start before
+	// anything is written.
+	ln, err := Listen(c.Listen)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	_, statErr := os.Stat(c.DatabasePath())
 	st, err := OpenStore(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if c.PostgresURL == "" && errors.Is(statErr, os.ErrNotExist) {
+		fmt.Fprintf(c.Out, "Created a new database: %s\n", c.DatabasePath())
+	}
 	if err := EnsureAccounts(ctx, st, c.Accounts); err != nil {
 		return err
 	}
@@ -163,21 +210,24 @@ func Run(ctx context.Context, c Config) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler()) // unauthenticated, like most Prometheus targets
-	mux.Handle("/", api.New(api.Config{Service: svc, Verifier: &auth.Verifier{Keys: store.KeyStore(st), Region: c.Region}, Logger: c.Logger}))
-	var h http.Handler = mux
-	ln, err := net.Listen("tcp", c.Listen)
+	front, err := frontDoor(svc, st, c.Region, c.Logger)
 	if err != nil {
 		return err
 	}
+	mux.Handle("/", front)
+	var h http.Handler = mux
 	endpoint := "http://" + ln.Addr().String()
 	creds := filepath.Join(c.DataDir, CredentialsFile)
 	if created {
 		fmt.Fprintf(c.Out, "Created account %s and access key %s; credentials written to %s (profile %q).\n", key.Account, key.ID, creds, Profile)
 	}
 	fmt.Fprintf(c.Out, "Goldsmith Image Builder API listening on %s (region %s)\n", endpoint, c.Region)
+	fmt.Fprintf(c.Out, "Web console: %s (sign in with an access key)\n", endpoint)
 	if _, err := os.Stat(creds); err == nil {
-		fmt.Fprintf(c.Out, "Use it with the AWS CLI:\n  export AWS_SHARED_CREDENTIALS_FILE=%s AWS_CONFIG_FILE=%s\n  aws --profile %s --endpoint-url %s imagebuilder list-components\n",
-			creds, filepath.Join(c.DataDir, ConfigFile), Profile, endpoint)
+		fmt.Fprintf(c.Out, "Use it with the AWS CLI (your own AWS profiles stay as they are):\n"+
+			"  AWS_SHARED_CREDENTIALS_FILE=%s AWS_CONFIG_FILE=%s \\\n    aws --profile %s --endpoint-url %s imagebuilder list-components\n"+
+			"or copy profile %q from those two files into ~/.aws/credentials and ~/.aws/config, then: aws --profile %s --endpoint-url %s ...\n",
+			creds, filepath.Join(c.DataDir, ConfigFile), Profile, endpoint, Profile, Profile, endpoint)
 	} else {
 		fmt.Fprintf(c.Out, "Use it with the AWS CLI and one of the configured access keys:\n  aws --region %s --endpoint-url %s imagebuilder list-components\n", c.Region, endpoint)
 	}

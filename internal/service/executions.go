@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -44,24 +43,28 @@ type StepExecution struct {
 	TimeoutSeconds  int    `json:"timeoutSeconds,omitempty"`
 }
 
-// WorkflowExecution is one workflow of an image build with its steps.
-type WorkflowExecution struct {
-	WorkflowBuildVersionArn string          `json:"workflowBuildVersionArn"`
-	WorkflowExecutionID     string          `json:"workflowExecutionId"`
-	Type                    WorkflowType    `json:"type"`
-	Status                  string          `json:"status"` // RUNNING, COMPLETED, FAILED, CANCELLED
-	Message                 string          `json:"message,omitempty"`
-	TotalStepCount          int             `json:"totalStepCount"`
-	TotalStepsSucceeded     int             `json:"totalStepsSucceeded"`
-	TotalStepsFailed        int             `json:"totalStepsFailed"`
-	TotalStepsSkipped       int             `json:"totalStepsSkipped"`
-	StartTime               string          `json:"startTime,omitempty"`
-	EndTime                 string          `json:"endTime,omitempty"`
-	Steps                   []StepExecution `json:"steps"`
+// WorkflowExecutionSummary is one workflow of an image build, as
+// ListWorkflowExecutions returns it.
+type WorkflowExecutionSummary struct {
+	WorkflowBuildVersionArn string       `json:"workflowBuildVersionArn"`
+	WorkflowExecutionID     string       `json:"workflowExecutionId"`
+	Type                    WorkflowType `json:"type"`
+	Status                  string       `json:"status"` // RUNNING, COMPLETED, FAILED, CANCELLED
+	Message                 string       `json:"message,omitempty"`
+	TotalStepCount          int          `json:"totalStepCount"`
+	TotalStepsSucceeded     int          `json:"totalStepsSucceeded"`
+	TotalStepsFailed        int          `json:"totalStepsFailed"`
+	TotalStepsSkipped       int          `json:"totalStepsSkipped"`
+	StartTime               string       `json:"startTime,omitempty"`
+	EndTime                 string       `json:"endTime,omitempty"`
 }
 
-// workflowsKey is where an image record keeps its workflow executions.
-const workflowsKey = "goldsmithWorkflows"
+// WorkflowExecution is one workflow of an image build with its steps (as
+// the image record keeps it).
+type WorkflowExecution struct {
+	WorkflowExecutionSummary
+	Steps []StepExecution `json:"steps"`
+}
 
 // StepEvent is a build step starting (Status RUNNING) or ending.
 type StepEvent struct {
@@ -116,19 +119,19 @@ func (s *Service) RecordStep(ctx context.Context, image arn.ARN, ev StepEvent) e
 		if err != nil {
 			return storeErr(image, "Image", err)
 		}
-		var obj Object
-		if err := json.Unmarshal(rec.Data, &obj); err != nil {
+		img, err := loadRecord[imageRecord](rec)
+		if err != nil {
 			return err
 		}
 		if rec.Attrs == nil {
 			rec.Attrs = map[string][]string{}
 		}
-		wfs := workflowsOf(obj)
+		wfs := img.Executions
 		when := timestamp(ev.Time)
 		typ, action := stepWorkflow(ev.Name)
 		var wf *WorkflowExecution
 		// Executions of an earlier attempt of the build stay as they are.
-		for i := attemptStartOf(obj, len(wfs)); i < len(wfs); i++ {
+		for i := min(img.AttemptStart, len(wfs)); i < len(wfs); i++ {
 			if wfs[i].Type == typ {
 				wf = &wfs[i]
 			} else if wfs[i].Status == "RUNNING" {
@@ -136,8 +139,8 @@ func (s *Service) RecordStep(ctx context.Context, image arn.ARN, ev StepEvent) e
 			}
 		}
 		if wf == nil {
-			wfs = append(wfs, WorkflowExecution{WorkflowBuildVersionArn: s.managedWorkflow(typ), WorkflowExecutionID: "wf-" + uuid.NewString(),
-				Type: typ, Status: "RUNNING", StartTime: when, Steps: []StepExecution{}})
+			wfs = append(wfs, WorkflowExecution{WorkflowExecutionSummary: WorkflowExecutionSummary{WorkflowBuildVersionArn: s.managedWorkflow(typ),
+				WorkflowExecutionID: "wf-" + uuid.NewString(), Type: typ, Status: "RUNNING", StartTime: when}, Steps: []StepExecution{}})
 			wf = &wfs[len(wfs)-1]
 			rec.Attrs["workflowExecutionId"] = append(rec.Attrs["workflowExecutionId"], wf.WorkflowExecutionID)
 		}
@@ -167,9 +170,8 @@ func (s *Service) RecordStep(ctx context.Context, image arn.ARN, ev StepEvent) e
 			wf.TotalStepsFailed++
 			wf.Status, wf.Message, wf.EndTime = ev.Status, truncate(ev.Message, 500), when
 		}
-		obj[workflowsKey] = wfs
-		delete(obj, "tags")
-		rec.Data = mustJSON(obj)
+		img.Executions = wfs
+		rec.Data = mustJSON(img)
 		if _, err := tx.Update(ctx, rec); err != nil {
 			return storeErr(image, "Image", err)
 		}
@@ -184,23 +186,9 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// workflowsOf decodes an image object's workflow executions.
-func workflowsOf(obj Object) []WorkflowExecution {
-	var wfs []WorkflowExecution
-	if raw, ok := obj[workflowsKey]; ok {
-		data, _ := json.Marshal(raw)
-		_ = json.Unmarshal(data, &wfs)
-	}
-	return wfs
-}
-
 // closeWorkflows ends running workflows and steps when the image reaches
 // a final state.
-func closeWorkflows(obj Object, status ImageStatus, reason, when string) {
-	wfs := workflowsOf(obj)
-	if len(wfs) == 0 {
-		return
-	}
+func closeWorkflows(wfs []WorkflowExecution, status ImageStatus, reason, when string) {
 	end := map[ImageStatus]string{ImageAvailable: "COMPLETED", ImageFailed: "FAILED", ImageCancelled: "CANCELLED"}[status]
 	for i := range wfs {
 		for j := range wfs[i].Steps {
@@ -215,55 +203,25 @@ func closeWorkflows(obj Object, status ImageStatus, reason, when string) {
 			}
 		}
 	}
-	obj[workflowsKey] = wfs
-}
-
-// attemptKey and attemptStartKey are where an image record keeps its
-// build's attempt and the index of the attempt's first workflow
-// execution.
-const (
-	attemptKey      = "goldsmithAttempt"
-	attemptStartKey = "goldsmithAttemptWorkflows"
-)
-
-// attemptOf is the build attempt recorded on obj (0: none).
-func attemptOf(obj Object) int { return intOf(obj, attemptKey) }
-
-// attemptStartOf is the index of the current attempt's first workflow
-// execution, at most n.
-func attemptStartOf(obj Object, n int) int { return min(intOf(obj, attemptStartKey), n) }
-
-// intOf is obj's number member key (a float64 when decoded from JSON).
-func intOf(obj Object, key string) int {
-	switch v := obj[key].(type) {
-	case int:
-		return v
-	case float64:
-		return int(v)
-	}
-	return 0
 }
 
 // restartWorkflows ends the workflow executions and steps that attempt
 // prev left running, saying that the build restarted as attempt next, and
 // starts the next attempt's executions after them.
-func restartWorkflows(obj Object, prev, next int, when string) {
-	wfs := workflowsOf(obj)
+func (r *imageRecord) restartWorkflows(prev, next int, when string) {
 	msg := fmt.Sprintf("Attempt %d stopped (its worker stopped answering or gave the build up); the build restarted as attempt %d.", prev, next)
-	for i := range wfs {
-		for j := range wfs[i].Steps {
-			if wfs[i].Steps[j].Status == "RUNNING" {
-				wfs[i].Steps[j].Status, wfs[i].Steps[j].EndTime, wfs[i].Steps[j].Message = "FAILED", when, msg
+	for i := range r.Executions {
+		wf := &r.Executions[i]
+		for j := range wf.Steps {
+			if wf.Steps[j].Status == "RUNNING" {
+				wf.Steps[j].Status, wf.Steps[j].EndTime, wf.Steps[j].Message = "FAILED", when, msg
 			}
 		}
-		if wfs[i].Status == "RUNNING" {
-			wfs[i].Status, wfs[i].EndTime, wfs[i].Message = "FAILED", when, msg
+		if wf.Status == "RUNNING" {
+			wf.Status, wf.EndTime, wf.Message = "FAILED", when, msg
 		}
 	}
-	if len(wfs) > 0 {
-		obj[workflowsKey] = wfs
-	}
-	obj[attemptStartKey] = len(wfs)
+	r.AttemptStart = len(r.Executions)
 }
 
 // imageByAttr finds the caller's image with an execution id.
@@ -276,120 +234,137 @@ func (s *Service) imageByAttr(ctx context.Context, account, attr, id string) (ar
 	if len(p.Records) == 0 {
 		return arn.ARN{}, nil, apierr.ResourceNotFound("The resource %s does not exist.", id)
 	}
-	obj, err := objectOf(p.Records[0])
+	img, err := loadRecord[imageRecord](p.Records[0])
 	if err != nil {
 		return arn.ARN{}, nil, err
 	}
-	return p.Records[0].ARN, workflowsOf(obj), nil
+	return p.Records[0].ARN, img.Executions, nil
 }
 
-func execSummary(wf WorkflowExecution) Object {
-	o := Object{"workflowBuildVersionArn": wf.WorkflowBuildVersionArn, "workflowExecutionId": wf.WorkflowExecutionID, "type": wf.Type,
-		"status": wf.Status, "totalStepCount": wf.TotalStepCount, "totalStepsSucceeded": wf.TotalStepsSucceeded,
-		"totalStepsFailed": wf.TotalStepsFailed, "totalStepsSkipped": wf.TotalStepsSkipped, "startTime": wf.StartTime}
-	if wf.Message != "" {
-		o["message"] = wf.Message
-	}
-	if wf.EndTime != "" {
-		o["endTime"] = wf.EndTime
-	}
-	return o
+// ListWorkflowExecutionsInput is the ListWorkflowExecutions request.
+type ListWorkflowExecutionsInput struct {
+	ImageBuildVersionArn string `json:"imageBuildVersionArn"`
+	MaxResults           int32  `json:"maxResults,omitempty"`
+	NextToken            string `json:"nextToken,omitempty"`
 }
 
-// ListWorkflowExecutions lists an image build's workflow executions.
-func (s *Service) ListWorkflowExecutions(ctx context.Context, account string, in Object) (Object, error) {
-	a, err := s.parseARN(arn.ImageBuildVersionArn, "imageBuildVersionArn", str(in, "imageBuildVersionArn"))
+// ListWorkflowStepExecutionsInput is the ListWorkflowStepExecutions request.
+type ListWorkflowStepExecutionsInput struct {
+	WorkflowExecutionID string `json:"workflowExecutionId"`
+	MaxResults          int32  `json:"maxResults,omitempty"`
+	NextToken           string `json:"nextToken,omitempty"`
+}
+
+// ListWorkflowExecutionsOutput is the ListWorkflowExecutions response.
+type ListWorkflowExecutionsOutput struct {
+	WorkflowExecutions   []WorkflowExecutionSummary `json:"workflowExecutions"`
+	ImageBuildVersionArn string                     `json:"imageBuildVersionArn"`
+}
+
+// GetWorkflowExecutionOutput is the GetWorkflowExecution response.
+type GetWorkflowExecutionOutput struct {
+	WorkflowExecutionSummary
+	ImageBuildVersionArn string `json:"imageBuildVersionArn"`
+}
+
+// ListWorkflowStepExecutionsOutput is the ListWorkflowStepExecutions response.
+type ListWorkflowStepExecutionsOutput struct {
+	Steps                   []StepExecution `json:"steps"`
+	WorkflowBuildVersionArn string          `json:"workflowBuildVersionArn"`
+	WorkflowExecutionID     string          `json:"workflowExecutionId"`
+	ImageBuildVersionArn    string          `json:"imageBuildVersionArn"`
+}
+
+// GetWorkflowStepExecutionOutput is the GetWorkflowStepExecution response.
+type GetWorkflowStepExecutionOutput struct {
+	StepExecution
+	WorkflowBuildVersionArn string `json:"workflowBuildVersionArn"`
+	WorkflowExecutionID     string `json:"workflowExecutionId"`
+	ImageBuildVersionArn    string `json:"imageBuildVersionArn"`
+}
+
+// ListWorkflowExecutions lists the workflow executions of an image build
+// the account owns (they are build internals: an account the image is
+// shared with does not see them).
+func (s *Service) ListWorkflowExecutions(ctx context.Context, account string, in ListWorkflowExecutionsInput) (ListWorkflowExecutionsOutput, error) {
+	a, rec, err := s.ownedImage(ctx, account, in.ImageBuildVersionArn)
 	if err != nil {
-		return nil, err
+		return ListWorkflowExecutionsOutput{}, err
 	}
-	rec, err := s.get(ctx, s.store, account, a)
+	if tok := in.NextToken; tok != "" {
+		return ListWorkflowExecutionsOutput{}, apierr.InvalidPaginationToken("The nextToken %q is not valid: this list has one page.", tok)
+	}
+	img, err := loadRecord[imageRecord](rec)
 	if err != nil {
-		return nil, err
+		return ListWorkflowExecutionsOutput{}, err
 	}
-	if tok := str(in, "nextToken"); tok != "" {
-		return nil, apierr.InvalidPaginationToken("The nextToken %q is not valid: this list has one page.", tok)
+	out := ListWorkflowExecutionsOutput{WorkflowExecutions: []WorkflowExecutionSummary{}, ImageBuildVersionArn: a.String()}
+	for _, wf := range img.Executions {
+		out.WorkflowExecutions = append(out.WorkflowExecutions, wf.WorkflowExecutionSummary)
 	}
-	obj, err := objectOf(rec)
-	if err != nil {
-		return nil, err
-	}
-	list := []Object{}
-	for _, wf := range workflowsOf(obj) {
-		list = append(list, execSummary(wf))
-	}
-	return Object{"workflowExecutions": list, "imageBuildVersionArn": a.String()}, nil
+	return out, nil
 }
 
 // GetWorkflowExecution returns a workflow execution.
-func (s *Service) GetWorkflowExecution(ctx context.Context, account, id string) (Object, error) {
+func (s *Service) GetWorkflowExecution(ctx context.Context, account, id string) (GetWorkflowExecutionOutput, error) {
 	if id == "" {
-		return nil, missing("workflowExecutionId")
+		return GetWorkflowExecutionOutput{}, missing("workflowExecutionId")
 	}
 	image, wfs, err := s.imageByAttr(ctx, account, "workflowExecutionId", id)
 	if err != nil {
-		return nil, err
+		return GetWorkflowExecutionOutput{}, err
 	}
 	for _, wf := range wfs {
 		if wf.WorkflowExecutionID == id {
-			o := execSummary(wf)
-			o["imageBuildVersionArn"] = image.String()
-			return o, nil
+			return GetWorkflowExecutionOutput{WorkflowExecutionSummary: wf.WorkflowExecutionSummary, ImageBuildVersionArn: image.String()}, nil
 		}
 	}
-	return nil, apierr.ResourceNotFound("The workflow execution %s does not exist.", id)
+	return GetWorkflowExecutionOutput{}, apierr.ResourceNotFound("The workflow execution %s does not exist.", id)
 }
 
 // ListWorkflowStepExecutions lists a workflow execution's steps.
-func (s *Service) ListWorkflowStepExecutions(ctx context.Context, account string, in Object) (Object, error) {
-	id := str(in, "workflowExecutionId")
+func (s *Service) ListWorkflowStepExecutions(ctx context.Context, account string, in ListWorkflowStepExecutionsInput) (ListWorkflowStepExecutionsOutput, error) {
+	id := in.WorkflowExecutionID
 	if id == "" {
-		return nil, missing("workflowExecutionId")
+		return ListWorkflowStepExecutionsOutput{}, missing("workflowExecutionId")
 	}
-	if tok := str(in, "nextToken"); tok != "" {
-		return nil, apierr.InvalidPaginationToken("The nextToken %q is not valid: this list has one page.", tok)
+	if tok := in.NextToken; tok != "" {
+		return ListWorkflowStepExecutionsOutput{}, apierr.InvalidPaginationToken("The nextToken %q is not valid: this list has one page.", tok)
 	}
 	image, wfs, err := s.imageByAttr(ctx, account, "workflowExecutionId", id)
 	if err != nil {
-		return nil, err
+		return ListWorkflowStepExecutionsOutput{}, err
 	}
 	for _, wf := range wfs {
 		if wf.WorkflowExecutionID != id {
 			continue
 		}
-		steps := []Object{}
-		for _, st := range wf.Steps {
-			steps = append(steps, stepObject(st))
+		steps := wf.Steps
+		if steps == nil {
+			steps = []StepExecution{}
 		}
-		return Object{"steps": steps, "workflowBuildVersionArn": wf.WorkflowBuildVersionArn, "workflowExecutionId": id,
-			"imageBuildVersionArn": image.String()}, nil
+		return ListWorkflowStepExecutionsOutput{Steps: steps, WorkflowBuildVersionArn: wf.WorkflowBuildVersionArn, WorkflowExecutionID: id,
+			ImageBuildVersionArn: image.String()}, nil
 	}
-	return nil, apierr.ResourceNotFound("The workflow execution %s does not exist.", id)
+	return ListWorkflowStepExecutionsOutput{}, apierr.ResourceNotFound("The workflow execution %s does not exist.", id)
 }
 
 // GetWorkflowStepExecution returns one step execution.
-func (s *Service) GetWorkflowStepExecution(ctx context.Context, account, id string) (Object, error) {
+func (s *Service) GetWorkflowStepExecution(ctx context.Context, account, id string) (GetWorkflowStepExecutionOutput, error) {
 	if id == "" {
-		return nil, missing("stepExecutionId")
+		return GetWorkflowStepExecutionOutput{}, missing("stepExecutionId")
 	}
 	image, wfs, err := s.imageByAttr(ctx, account, "stepExecutionId", id)
 	if err != nil {
-		return nil, err
+		return GetWorkflowStepExecutionOutput{}, err
 	}
 	for _, wf := range wfs {
 		for _, st := range wf.Steps {
 			if st.StepExecutionID == id {
-				o := stepObject(st)
-				o["workflowBuildVersionArn"], o["workflowExecutionId"], o["imageBuildVersionArn"] = wf.WorkflowBuildVersionArn, wf.WorkflowExecutionID, image.String()
-				return o, nil
+				return GetWorkflowStepExecutionOutput{StepExecution: st, WorkflowBuildVersionArn: wf.WorkflowBuildVersionArn,
+					WorkflowExecutionID: wf.WorkflowExecutionID, ImageBuildVersionArn: image.String()}, nil
 			}
 		}
 	}
-	return nil, apierr.ResourceNotFound("The step execution %s does not exist.", id)
-}
-
-func stepObject(st StepExecution) Object {
-	data, _ := json.Marshal(st)
-	var o Object
-	_ = json.Unmarshal(data, &o)
-	return o
+	return GetWorkflowStepExecutionOutput{}, apierr.ResourceNotFound("The step execution %s does not exist.", id)
 }

@@ -2,99 +2,84 @@ package service
 
 import (
 	"context"
-	"encoding/json"
-	"regexp"
+	"errors"
 	"slices"
-	"strings"
 
 	"github.com/goldsmith-dev/goldsmith/internal/apierr"
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
+	"github.com/goldsmith-dev/goldsmith/internal/policy"
 	"github.com/goldsmith-dev/goldsmith/internal/store"
 )
 
-var accountRE = regexp.MustCompile(`^(?:arn:aws[^:]*:iam::)?([0-9]{12})(?::root)?$`)
+// shareActions are the actions a resource policy can grant on a resource
+// type: reading it (Get…, which also lets an account use it in its own
+// recipes and builds) and listing it (List… with owner Shared), as the
+// Image Builder user guide's sharing examples grant them.
+type shareActions struct{ get, list string }
 
-// policyDocument is the part of an IAM resource policy the service reads.
-type policyDocument struct {
-	Version   string `json:"Version"`
-	Statement []struct {
-		Effect    string          `json:"Effect"`
-		Principal json.RawMessage `json:"Principal"`
-		Action    json.RawMessage `json:"Action"`
-	} `json:"Statement"`
+var sharing = map[arn.ResourceType]shareActions{
+	arn.Component:       {"imagebuilder:GetComponent", "imagebuilder:ListComponents"},
+	arn.Image:           {"imagebuilder:GetImage", "imagebuilder:ListImages"},
+	arn.ImageRecipe:     {"imagebuilder:GetImageRecipe", "imagebuilder:ListImageRecipes"},
+	arn.ContainerRecipe: {"imagebuilder:GetContainerRecipe", "imagebuilder:ListContainerRecipes"},
 }
 
-// stringOrList decodes a JSON string or list of strings.
-func stringOrList(raw json.RawMessage) ([]string, bool) {
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		return []string{one}, true
+// parsePolicy parses and checks the policy attached to a.
+func parsePolicy(text string, a arn.ARN) (*policy.Document, error) {
+	acts, ok := sharing[a.Type]
+	if !ok {
+		return nil, apierr.InvalidRequest("Resources of type %s cannot have a resource policy.", a.Type)
 	}
-	var many []string
-	if json.Unmarshal(raw, &many) == nil {
-		return many, true
-	}
-	return nil, false
+	return policy.Parse(text, policy.Rules{Resource: a.String(), Actions: []string{acts.get, acts.list}})
 }
 
-// policyPrincipals validates a resource policy and returns the accounts it
-// allows ("*" for everyone). Statements with Effect Deny share nothing.
-func policyPrincipals(policy string, allowed []string) ([]string, error) {
-	bad := func(why string) error {
-		return apierr.InvalidParameterValue("The value supplied for parameter 'policy' is not valid. %s", why)
+// recordPolicy is the parsed policy of rec; false when it has none. A
+// stored policy that no longer parses shares nothing.
+func recordPolicy(rec store.Record) (*policy.Document, bool) {
+	if rec.Policy == "" {
+		return nil, false
 	}
-	if policy == "" || len(policy) > MaxPolicy {
-		return nil, bad("It must be a JSON policy document of 1 to 30000 characters.")
+	d, err := parsePolicy(rec.Policy, rec.ARN)
+	return d, err == nil
+}
+
+// sharedRead reports whether the policy of rec, which another account
+// owns, lets account read it.
+func sharedRead(account string, rec store.Record) bool {
+	d, ok := recordPolicy(rec)
+	return ok && d.Allows(policy.Request{Account: account, Action: sharing[rec.ARN.Type].get, Resource: rec.ARN.String()})
+}
+
+// sharedWithOthers reports whether the policy of rec lets any account but
+// its owner read or list it.
+func sharedWithOthers(rec store.Record) bool {
+	d, ok := recordPolicy(rec)
+	if !ok {
+		return false
 	}
-	var doc policyDocument
-	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
-		return nil, bad("It is not a JSON policy document: " + err.Error())
-	}
-	if len(doc.Statement) == 0 {
-		return nil, bad("It has no Statement.")
-	}
-	var out []string
-	for _, st := range doc.Statement {
-		if st.Effect != "Allow" && st.Effect != "Deny" {
-			return nil, bad("Each statement's Effect must be Allow or Deny.")
-		}
-		actions, ok := stringOrList(st.Action)
-		if !ok || len(actions) == 0 {
-			return nil, bad("Each statement must name its Action.")
-		}
-		for _, a := range actions {
-			if !slices.Contains(allowed, a) {
-				return nil, bad("The action '" + a + "' is not allowed in this policy; use " + strings.Join(allowed, ", ") + ".")
-			}
-		}
-		var principals []string
-		var obj struct {
-			AWS json.RawMessage `json:"AWS"`
-		}
-		if p, ok := stringOrList(st.Principal); ok {
-			principals = p
-		} else if json.Unmarshal(st.Principal, &obj) == nil && obj.AWS != nil {
-			principals, _ = stringOrList(obj.AWS)
-		}
-		if len(principals) == 0 {
-			return nil, bad("Each statement must name its Principal.")
-		}
-		for _, p := range principals {
-			id := "*"
-			if p != "*" {
-				m := accountRE.FindStringSubmatch(p)
-				if m == nil {
-					return nil, bad("The principal '" + p + "' is not an account id or account root ARN.")
-				}
-				id = m[1]
-			}
-			if st.Effect == "Allow" && !slices.Contains(out, id) {
-				out = append(out, id)
-			}
+	acts := sharing[rec.ARN.Type]
+	for _, action := range []string{acts.get, acts.list} {
+		g := d.Grants(action)
+		if g.Everyone || slices.ContainsFunc(g.Accounts, func(a string) bool { return a != rec.ARN.Account }) {
+			return true
 		}
 	}
-	slices.Sort(out)
-	return out, nil
+	return false
+}
+
+// listPrincipals are the store principals of a policy: who finds the
+// resource in List… with owner Shared (the accounts the list action is
+// allowed to; "*" and "!account" when it is allowed to everyone but some).
+func listPrincipals(d *policy.Document, a arn.ARN) []string {
+	g := d.Grants(sharing[a.Type].list)
+	if !g.Everyone {
+		return g.Accounts
+	}
+	out := []string{"*"}
+	for _, acct := range g.Except {
+		out = append(out, "!"+acct)
+	}
+	return out
 }
 
 // getPolicy returns the policy of the resource a names, which account owns.
@@ -110,16 +95,27 @@ func (s *Service) getPolicy(ctx context.Context, account string, a arn.ARN) (Get
 }
 
 // putPolicy sets the policy of the resource a names, which account owns.
-func (s *Service) putPolicy(ctx context.Context, account string, a arn.ARN, policy string, actions []string) error {
-	principals, err := policyPrincipals(policy, actions)
-	if err != nil {
-		return err
+//
+// The policy governs other accounts only: the owner's own access never
+// depends on it. Whatever in it Goldsmith cannot enforce is refused.
+func (s *Service) putPolicy(ctx context.Context, account string, a arn.ARN, text string) error {
+	if text == "" || len(text) > MaxPolicy {
+		return apierr.InvalidParameterValue("The value supplied for parameter 'policy' is not valid. It must be a JSON policy document of 1 to %d characters.", MaxPolicy)
 	}
 	return s.store.WithTx(ctx, func(tx store.Tx) error {
-		if _, err := s.getOwned(ctx, tx, account, a); err != nil {
+		rec, err := s.getOwned(ctx, tx, account, a)
+		if err != nil {
 			return err
 		}
-		_, err := tx.SetPolicy(ctx, a, policy, principals)
+		d, err := parsePolicy(text, rec.ARN) // the ARN sharedRead evaluates against
+		var bad *policy.Error
+		if errors.As(err, &bad) {
+			return apierr.InvalidParameterValue("The value supplied for parameter 'policy' is not valid. %s", bad.Error())
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.SetPolicy(ctx, a, text, listPrincipals(d, rec.ARN))
 		return storeErr(a, "", err)
 	})
 }
@@ -139,7 +135,7 @@ func (s *Service) PutComponentPolicy(ctx context.Context, account string, in Put
 	if err != nil {
 		return PutComponentPolicyOutput{}, err
 	}
-	if err := s.putPolicy(ctx, account, a, in.Policy, []string{"imagebuilder:GetComponent", "imagebuilder:ListComponents"}); err != nil {
+	if err := s.putPolicy(ctx, account, a, in.Policy); err != nil {
 		return PutComponentPolicyOutput{}, err
 	}
 	return PutComponentPolicyOutput{ComponentArn: a.String()}, nil

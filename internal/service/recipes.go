@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"errors"
-	"maps"
 	"strings"
 
 	"github.com/goldsmith-dev/goldsmith/internal/apierr"
@@ -14,7 +13,44 @@ import (
 var recipeKind = kind{
 	typ: arn.ImageRecipe, resName: "ImageRecipe", shape: arn.ImageRecipeArn, param: "imageRecipeArn",
 	filters: []string{"name", "parentImage", "platform"},
-	summary: []string{"arn", "name", "platform", "owner", "parentImage", "dateCreated", "tags"},
+	limit:   func(l Limits) int { return l.Recipes },
+}
+
+// RecipeOutput is the CreateImageRecipe and CreateContainerRecipe response
+// (the ARN member named by the operation).
+type RecipeOutput struct {
+	ClientToken             string             `json:"clientToken,omitempty"`
+	ImageRecipeArn          string             `json:"imageRecipeArn,omitempty"`
+	ContainerRecipeArn      string             `json:"containerRecipeArn,omitempty"`
+	LatestVersionReferences *VersionReferences `json:"latestVersionReferences,omitempty"`
+}
+
+// GetImageRecipeOutput is the GetImageRecipe response.
+type GetImageRecipeOutput struct {
+	ImageRecipe             *ImageRecipe       `json:"imageRecipe"`
+	LatestVersionReferences *VersionReferences `json:"latestVersionReferences,omitempty"`
+}
+
+// ListImageRecipesOutput is the ListImageRecipes response.
+type ListImageRecipesOutput struct {
+	ImageRecipeSummaryList []ImageRecipeSummary `json:"imageRecipeSummaryList"`
+	NextToken              string               `json:"nextToken,omitempty"`
+}
+
+// DeleteImageRecipeOutput is the DeleteImageRecipe response.
+type DeleteImageRecipeOutput struct {
+	ImageRecipeArn string `json:"imageRecipeArn"`
+}
+
+// PutImageRecipePolicyInput is the PutImageRecipePolicy request.
+type PutImageRecipePolicyInput struct {
+	ImageRecipeArn string `json:"imageRecipeArn"`
+	Policy         string `json:"policy"`
+}
+
+// PutImageRecipePolicyOutput is the PutImageRecipePolicy response.
+type PutImageRecipePolicyOutput struct {
+	ImageRecipeArn string `json:"imageRecipeArn"`
 }
 
 // parentImage resolves a recipe's parentImage: the base image's name or an
@@ -39,15 +75,10 @@ func (s *Service) parentImage(ctx context.Context, ex store.Executor, account, v
 
 // recipeComponents resolves a recipe's components (x-wildcards to the newest
 // visible build) and returns the build ARNs it uses.
-func (s *Service) recipeComponents(ctx context.Context, ex store.Executor, account string, in Object) ([]arn.ARN, error) {
-	comps := asSlice(in["components"])
-	if len(comps) > MaxComponentsPerRecipe {
-		return nil, apierr.InvalidParameterValue("The value supplied for parameter 'components' is not valid. A recipe can have at most %d components, not %d.", MaxComponentsPerRecipe, len(comps))
-	}
+func (s *Service) recipeComponents(ctx context.Context, ex store.Executor, account string, comps []ComponentConfiguration) ([]arn.ARN, error) {
 	var refs []arn.ARN
 	for _, c := range comps {
-		cm, _ := c.(map[string]any)
-		a, err := s.parseARN(arn.ComponentVersionArnOrBuildVersionArn, "componentArn", str(cm, "componentArn"))
+		a, err := s.parseARN(arn.ComponentVersionArnOrBuildVersionArn, "componentArn", c.ComponentArn)
 		if err != nil {
 			return nil, err
 		}
@@ -60,79 +91,91 @@ func (s *Service) recipeComponents(ctx context.Context, ex store.Executor, accou
 	return refs, nil
 }
 
+// createRecipe creates a version of a recipe of kind k: build makes the
+// value stored from its ARN, in the transaction.
+func createRecipe(ctx context.Context, s *Service, account string, k kind, name, version, token string, tags map[string]string, req any,
+	build func(tx store.Tx, a arn.ARN) (stored, error)) (RecipeOutput, error) {
+	lname, err := checkNew(name, tags)
+	if err != nil {
+		return RecipeOutput{}, err
+	}
+	pattern, err := arn.ParseWildcardVersion(version)
+	if err != nil {
+		return RecipeOutput{}, err
+	}
+	return idempotent(ctx, s, account, "Create"+k.resName, token, req, func(tx store.Tx) (RecipeOutput, error) {
+		a, err := s.newRecipeVersion(ctx, tx, account, k.typ, k.resName, lname, pattern)
+		if err != nil {
+			return RecipeOutput{}, err
+		}
+		if err := quota(ctx, tx, store.Query{Type: k.typ, Region: s.region, Accounts: []string{account}}, k.limit(s.limits), string(k.typ)+"s"); err != nil {
+			return RecipeOutput{}, err
+		}
+		v, err := build(tx, a)
+		if err != nil {
+			return RecipeOutput{}, err
+		}
+		if err := putResource(ctx, tx, a, account, k.resName, v, tags); err != nil {
+			return RecipeOutput{}, err
+		}
+		out := RecipeOutput{ClientToken: token, LatestVersionReferences: references(a)}
+		if k.typ == arn.ImageRecipe {
+			out.ImageRecipeArn = a.String()
+		} else {
+			out.ContainerRecipeArn = a.String()
+		}
+		return out, nil
+	})
+}
+
 // CreateImageRecipe creates an image recipe version. A wildcard
 // semanticVersion picks the next free version.
-func (s *Service) CreateImageRecipe(ctx context.Context, account string, in Object) (Object, error) {
-	token := str(in, "clientToken")
-	delete(in, "clientToken")
-	name := str(in, "name")
-	if err := arn.ValidateName(name); err != nil {
-		return nil, err
+func (s *Service) CreateImageRecipe(ctx context.Context, account string, in CreateImageRecipeInput) (RecipeOutput, error) {
+	if err := in.validate(); err != nil {
+		return RecipeOutput{}, err
 	}
-	lname, _ := arn.NormalizeName(name)
-	pattern, err := arn.ParseWildcardVersion(str(in, "semanticVersion"))
-	if err != nil {
-		return nil, err
-	}
-	if err := checkRequired(in, []string{"parentImage"}); err != nil {
-		return nil, err
-	}
-	if err := checkDescriptions(str(in, "description")); err != nil {
-		return nil, err
-	}
-	tags, err := tagsOf(in)
-	if err != nil {
-		return nil, err
-	}
-	return idempotent(ctx, s, account, "CreateImageRecipe", token, in, func(tx store.Tx) (Object, error) {
-		a, err := s.newRecipeVersion(ctx, tx, account, arn.ImageRecipe, "ImageRecipe", lname, pattern)
+	token := in.ClientToken
+	in.ClientToken = ""
+	return createRecipe(ctx, s, account, recipeKind, in.Name, in.SemanticVersion, token, in.Tags, in, func(tx store.Tx, a arn.ARN) (stored, error) {
+		if _, err := s.parentImage(ctx, tx, account, in.ParentImage); err != nil {
+			return stored{}, err
+		}
+		refs, err := s.recipeComponents(ctx, tx, account, in.Components)
 		if err != nil {
-			return nil, err
+			return stored{}, err
 		}
-		if err := quota(ctx, tx, store.Query{Type: arn.ImageRecipe, Region: s.region, Accounts: []string{account}}, s.limits.Recipes, "image recipes"); err != nil {
-			return nil, err
-		}
-		if _, err := s.parentImage(ctx, tx, account, str(in, "parentImage")); err != nil {
-			return nil, err
-		}
-		refs, err := s.recipeComponents(ctx, tx, account, in)
-		if err != nil {
-			return nil, err
-		}
-		obj := maps.Clone(in)
-		delete(obj, "semanticVersion")
-		obj["arn"], obj["type"], obj["platform"], obj["owner"] = a.String(), "AMI", "Linux", account
-		obj["version"], obj["dateCreated"] = a.Version.SemanticString(), timestamp(s.now())
-		if _, err := tx.Put(ctx, objectRecord(a, account, obj, recipeKind.filters, tags)); err != nil {
-			return nil, storeErr(a, "ImageRecipe", err)
-		}
-		if len(refs) > 0 {
-			if err := tx.SetReferences(ctx, a, refs); err != nil {
-				return nil, storeErr(a, "ImageRecipe", err)
-			}
-		}
-		return Object{"clientToken": token, "imageRecipeArn": a.String(), "latestVersionReferences": references(a)}, nil
+		v := ImageRecipe{Arn: a.String(), Type: "AMI", Name: in.Name, Platform: "Linux", Owner: account, Version: a.Version.SemanticString(),
+			ImageRecipeSettings: in.ImageRecipeSettings, DateCreated: timestamp(s.now())}
+		return stored{data: v, refs: refs, attrs: attrs("name", v.Name, "parentImage", v.ParentImage, "platform", v.Platform)}, nil
 	})
 }
 
 // GetImageRecipe returns an image recipe (wildcard versions resolved).
-func (s *Service) GetImageRecipe(ctx context.Context, account, a string) (Object, error) {
-	obj, err := s.getObject(ctx, account, recipeKind, a)
+func (s *Service) GetImageRecipe(ctx context.Context, account, a string) (GetImageRecipeOutput, error) {
+	v, rec, err := getResource[ImageRecipe](ctx, s, account, recipeKind, a)
 	if err != nil {
-		return nil, err
+		return GetImageRecipeOutput{}, err
 	}
-	ra, _ := arn.Parse(str(obj, "arn"))
-	return Object{"imageRecipe": obj, "latestVersionReferences": references(ra)}, nil
+	return GetImageRecipeOutput{ImageRecipe: v, LatestVersionReferences: references(rec.ARN)}, nil
 }
 
 // ListImageRecipes lists image recipe versions for the owner filter.
-func (s *Service) ListImageRecipes(ctx context.Context, account string, in Object) (Object, error) {
-	return s.listObjects(ctx, account, recipeKind, in, "imageRecipeSummaryList")
+func (s *Service) ListImageRecipes(ctx context.Context, account string, in ListInput) (ListImageRecipesOutput, error) {
+	p, err := s.listKind(ctx, account, recipeKind, in)
+	if err != nil {
+		return ListImageRecipesOutput{}, err
+	}
+	rows, err := listed(p, func(rec store.Record, v *ImageRecipe) ImageRecipeSummary {
+		return ImageRecipeSummary{Arn: v.Arn, Name: v.Name, Platform: v.Platform, Owner: v.Owner, ParentImage: v.ParentImage,
+			DateCreated: v.DateCreated, Tags: rec.Tags}
+	})
+	return ListImageRecipesOutput{ImageRecipeSummaryList: rows, NextToken: p.NextToken}, err
 }
 
 // DeleteImageRecipe deletes an image recipe no pipeline uses.
-func (s *Service) DeleteImageRecipe(ctx context.Context, account, a string) (Object, error) {
-	return s.deleteObject(ctx, account, recipeKind, a)
+func (s *Service) DeleteImageRecipe(ctx context.Context, account, a string) (DeleteImageRecipeOutput, error) {
+	v, err := s.deleteResource(ctx, account, recipeKind, a)
+	return DeleteImageRecipeOutput{ImageRecipeArn: v}, err
 }
 
 // GetImageRecipePolicy returns an image recipe's resource policy.
@@ -145,15 +188,15 @@ func (s *Service) GetImageRecipePolicy(ctx context.Context, account, v string) (
 }
 
 // PutImageRecipePolicy shares an image recipe through a resource policy.
-func (s *Service) PutImageRecipePolicy(ctx context.Context, account string, in Object) (Object, error) {
-	a, err := s.parseARN(arn.ImageRecipeArn, "imageRecipeArn", str(in, "imageRecipeArn"))
+func (s *Service) PutImageRecipePolicy(ctx context.Context, account string, in PutImageRecipePolicyInput) (PutImageRecipePolicyOutput, error) {
+	a, err := s.parseARN(arn.ImageRecipeArn, "imageRecipeArn", in.ImageRecipeArn)
 	if err != nil {
-		return nil, err
+		return PutImageRecipePolicyOutput{}, err
 	}
-	if err := s.putPolicy(ctx, account, a, str(in, "policy"), []string{"imagebuilder:GetImageRecipe", "imagebuilder:ListImageRecipes"}); err != nil {
-		return nil, err
+	if err := s.putPolicy(ctx, account, a, in.Policy); err != nil {
+		return PutImageRecipePolicyOutput{}, err
 	}
-	return Object{"imageRecipeArn": a.String()}, nil
+	return PutImageRecipePolicyOutput{ImageRecipeArn: a.String()}, nil
 }
 
 // newRecipeVersion is the ARN a new recipe version gets: the version as

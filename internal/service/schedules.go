@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -29,23 +28,21 @@ type PipelineSchedule struct {
 	AutoDisableAfter int
 }
 
-// ScheduleOf parses a pipeline object's schedule; nil when it has none
-// (a manual-only pipeline).
-func ScheduleOf(obj Object) (*PipelineSchedule, error) {
-	sch, _ := obj["schedule"].(map[string]any)
-	expr := str(sch, "scheduleExpression")
-	if expr == "" {
+// ScheduleOf parses a pipeline's schedule; nil when it has none (a
+// manual-only pipeline).
+func ScheduleOf(sch *Schedule) (*PipelineSchedule, error) {
+	if sch == nil || sch.ScheduleExpression == "" {
 		return nil, nil
 	}
-	c, err := schedule.Parse(expr)
+	c, err := schedule.Parse(sch.ScheduleExpression)
 	if err != nil {
 		return nil, apierr.InvalidParameterValue("The value supplied for parameter 'schedule.scheduleExpression' is not valid. %v", err)
 	}
-	loc, err := schedule.ParseTimezone(str(sch, "timezone"))
+	loc, err := schedule.ParseTimezone(sch.Timezone)
 	if err != nil {
 		return nil, apierr.InvalidParameterValue("The value supplied for parameter 'schedule.timezone' is not valid. %v", err)
 	}
-	ps := &PipelineSchedule{Cron: c, Location: loc, Condition: str(sch, "pipelineExecutionStartCondition")}
+	ps := &PipelineSchedule{Cron: c, Location: loc, Condition: sch.PipelineExecutionStartCondition}
 	switch ps.Condition {
 	case "":
 		ps.Condition = StartOnDependencyUpdates
@@ -53,30 +50,25 @@ func ScheduleOf(obj Object) (*PipelineSchedule, error) {
 	default:
 		return nil, apierr.InvalidParameterValue("The value supplied for parameter 'schedule.pipelineExecutionStartCondition' is not valid. Use %s or %s.", StartOnMatch, StartOnDependencyUpdates)
 	}
-	if adp, ok := sch["autoDisablePolicy"].(map[string]any); ok {
-		n, _ := adp["failureCount"].(float64)
-		if n < 1 || n > 10 || n != float64(int(n)) {
+	if adp := sch.AutoDisablePolicy; adp != nil {
+		if adp.FailureCount < 1 || adp.FailureCount > 10 {
 			return nil, apierr.InvalidParameterValue("The value supplied for parameter 'schedule.autoDisablePolicy.failureCount' is not valid. Use a whole number from 1 to 10.")
 		}
-		ps.AutoDisableAfter = int(n)
+		ps.AutoDisableAfter = int(adp.FailureCount)
 	}
 	return ps, nil
 }
 
 // checkSchedule validates a pipeline's schedule and sets dateNextRun.
-func (s *Service) checkSchedule(obj Object) error {
-	ps, err := ScheduleOf(obj)
+func (s *Service) checkSchedule(v *ImagePipeline) error {
+	v.DateNextRun = ""
+	ps, err := ScheduleOf(v.Schedule)
 	if err != nil || ps == nil {
-		delete(obj, "dateNextRun")
 		return err
 	}
-	if sch, ok := obj["schedule"].(map[string]any); ok && str(sch, "pipelineExecutionStartCondition") == "" {
-		sch["pipelineExecutionStartCondition"] = ps.Condition
-	}
+	v.Schedule.PipelineExecutionStartCondition = ps.Condition
 	if next, ok := ps.Cron.Next(s.now(), ps.Location); ok {
-		obj["dateNextRun"] = timestamp(next)
-	} else {
-		delete(obj, "dateNextRun")
+		v.DateNextRun = timestamp(next)
 	}
 	return nil
 }
@@ -101,39 +93,37 @@ func (s *Service) RunSchedule(ctx context.Context, pa arn.ARN, now time.Time) (S
 		if err != nil {
 			return storeErr(pa, "ImagePipeline", err)
 		}
-		obj, err := objectOf(rec)
+		v, err := loadRecord[ImagePipeline](rec)
 		if err != nil {
 			return err
 		}
-		delete(obj, "tags")
-		ps, err := ScheduleOf(obj)
-		if err != nil || ps == nil || str(obj, "status") != "ENABLED" {
+		ps, err := ScheduleOf(v.Schedule)
+		if err != nil || ps == nil || v.Status != "ENABLED" {
 			out.Skipped = "no schedule, or not enabled"
 			return nil
 		}
-		if due, err := time.Parse(time.RFC3339, str(obj, "dateNextRun")); err == nil && due.After(now) {
+		if due, err := time.Parse(time.RFC3339, v.DateNextRun); err == nil && due.After(now) {
 			out.Skipped, out.NextRun = "not due", due
 			return nil
 		}
 		if next, ok := ps.Cron.Next(now, ps.Location); ok {
-			obj["dateNextRun"], out.NextRun = timestamp(next), next
+			v.DateNextRun, out.NextRun = timestamp(next), next
 		} else {
-			delete(obj, "dateNextRun")
+			v.DateNextRun = ""
 		}
 		switch {
 		case ps.AutoDisableAfter > 0 && s.failedScheduledRuns(ctx, tx, pa, ps.AutoDisableAfter) >= ps.AutoDisableAfter:
-			obj["status"] = "DISABLED"
-			rec.Attrs["status"] = []string{"DISABLED"}
+			v.Status = "DISABLED"
 			out.Skipped = fmt.Sprintf("disabled after %d consecutive failed scheduled builds", ps.AutoDisableAfter)
-		case ps.Condition == StartOnDependencyUpdates && !s.dependenciesChanged(ctx, tx, pa, obj):
+		case ps.Condition == StartOnDependencyUpdates && !s.dependenciesChanged(ctx, tx, pa, v):
 			out.Skipped = "no dependency has a newer version than the last image used"
 		default:
 			if out.Image, err = s.StartPipelineTx(ctx, tx, pa.Account, pa, "SCHEDULED"); err != nil {
 				return err
 			}
-			obj["dateLastRun"] = timestamp(now)
+			v.DateLastRun = timestamp(now)
 		}
-		rec.Data = mustJSON(obj)
+		rec.Data, rec.Attrs = mustJSON(v), pipelineAttrs(v)
 		if _, err := tx.Update(ctx, rec); err != nil {
 			return storeErr(pa, "ImagePipeline", err)
 		}
@@ -157,11 +147,11 @@ func (s *Service) pipelineImages(ctx context.Context, ex store.Executor, pa arn.
 func (s *Service) failedScheduledRuns(ctx context.Context, ex store.Executor, pa arn.ARN, n int) int {
 	count := 0
 	for _, rec := range s.pipelineImages(ctx, ex, pa, 4*n) {
-		obj, err := objectOf(rec)
-		if err != nil || str(obj, "buildType") != "SCHEDULED" {
+		img, err := loadRecord[imageRecord](rec)
+		if err != nil || img.BuildType != "SCHEDULED" {
 			continue
 		}
-		if statusOf(rec) != ImageFailed {
+		if img.status() != ImageFailed {
 			break
 		}
 		count++
@@ -172,18 +162,16 @@ func (s *Service) failedScheduledRuns(ctx context.Context, ex store.Executor, pa
 // dependenciesChanged reports whether the pipeline's recipe now resolves to
 // other component builds or another base than its last image used (or it
 // has no image yet).
-func (s *Service) dependenciesChanged(ctx context.Context, ex store.Executor, pa arn.ARN, pipe Object) bool {
+func (s *Service) dependenciesChanged(ctx context.Context, ex store.Executor, pa arn.ARN, pipe *ImagePipeline) bool {
 	last := s.pipelineImages(ctx, ex, pa, 1)
 	if len(last) == 0 {
 		return true
 	}
-	var prev struct {
-		Spec *BuildSpec `json:"goldsmithBuild"`
-	}
-	if err := json.Unmarshal(last[0].Data, &prev); err != nil || prev.Spec == nil {
+	prev, err := loadRecord[imageRecord](last[0])
+	if err != nil || prev.Build == nil {
 		return true
 	}
-	ra, err := arn.Parse(str(pipe, "imageRecipeArn"))
+	ra, err := arn.Parse(pipe.ImageRecipeArn)
 	if err != nil {
 		return true
 	}
@@ -191,7 +179,7 @@ func (s *Service) dependenciesChanged(ctx context.Context, ex store.Executor, pa
 	if err != nil {
 		return true // let the build report the problem
 	}
-	recipe, err := objectOf(rrec)
+	recipe, err := loadRecord[ImageRecipe](rrec)
 	if err != nil {
 		return true
 	}
@@ -199,11 +187,11 @@ func (s *Service) dependenciesChanged(ctx context.Context, ex store.Executor, pa
 	if err != nil {
 		return true
 	}
-	if now.ParentImage != prev.Spec.ParentImage || len(now.Components) != len(prev.Spec.Components) {
+	if now.ParentImage != prev.Build.ParentImage || len(now.Components) != len(prev.Build.Components) {
 		return true
 	}
 	for i := range now.Components {
-		if now.Components[i].Arn != prev.Spec.Components[i].Arn {
+		if now.Components[i].Arn != prev.Build.Components[i].Arn {
 			return true
 		}
 	}
@@ -222,10 +210,10 @@ func (s *Service) ScheduledPipelines(ctx context.Context) (map[arn.ARN]time.Time
 		}
 		for _, rec := range p.Records {
 			var obj struct {
-				Schedule    map[string]any `json:"schedule"`
-				DateNextRun string         `json:"dateNextRun"`
+				Schedule    *Schedule `json:"schedule"`
+				DateNextRun string    `json:"dateNextRun"`
 			}
-			if json.Unmarshal(rec.Data, &obj) != nil || str(obj.Schedule, "scheduleExpression") == "" {
+			if decodeData(rec.Data, &obj) != nil || obj.Schedule == nil || obj.Schedule.ScheduleExpression == "" {
 				continue
 			}
 			next, err := time.Parse(time.RFC3339, obj.DateNextRun)

@@ -9,12 +9,32 @@
 // Amazon), sharing through resource policies, and limits
 // (ServiceQuotaExceededException / InvalidParameterValueException).
 //
-// Request and response types carry the JSON member names of the API model,
-// so the API layer decodes and encodes them as they are; every error is an
-// *apierr.Error. Every call names the calling account: it scopes what the
+// Request, response and resource types are structs that carry the JSON
+// member names of the API model, so the API layer decodes and encodes them
+// as they are and members the model does not have are never kept; each
+// resource's members are validated in one place (validate.go). Every error
+// is an *apierr.Error. Every call names the calling account: it scopes what the
 // caller may see and change. The managed catalogue (Goldsmith's shipped
 // components and the debian-12 base image) is stored as resources owned by
 // "aws" and shown with owner "Amazon".
+//
+// Files, by resource (each resource's wire types and validate method, then
+// its operations):
+//
+//   - service.go, resource.go, validate.go: the Service, errors, paging,
+//     idempotency; storing typed resources; the shared checks
+//   - components.go, component_types.go, import.go: components
+//   - workflows.go, workflow_types.go, workflow_document.go: workflows
+//   - infrastructure.go, distribution.go, distribution_check.go, sites.go:
+//     the two configurations; the sites (regions) distributions name
+//   - recipes.go, recipe_types.go: image recipes
+//   - containers.go, container_types.go: container recipes
+//   - pipelines.go, pipeline_types.go, schedules.go: pipelines and schedules
+//   - images.go, image_types.go, image_sharing.go: images
+//   - builds.go, image_state.go, executions.go: image builds, their states,
+//     logs and workflow executions
+//   - tags.go, policy.go, catalog.go: tags, resource policies, the managed
+//     catalogue
 package service
 
 import (
@@ -24,7 +44,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/goldsmith-dev/goldsmith/internal/apierr"
@@ -95,6 +114,7 @@ type Service struct {
 	events func(ImageEvent)
 	notify Notifications
 	files  artifacts.Store
+	sites  []Site // the home site first
 }
 
 // Config configures New.
@@ -102,7 +122,11 @@ type Config struct {
 	// Store is the storage. Required.
 	Store store.Store
 	// Region is the region every ARN names, e.g. goldsmith-local-1. Required.
+	// It is also the home site, where images go when nothing else is asked.
 	Region string
+	// Sites are the other regions images can be distributed to; a
+	// distribution configuration may name them and the home Region only.
+	Sites []Site
 	// Limits; zero fields take their defaults.
 	Limits Limits
 	// Now is the clock. Default: time.Now.
@@ -137,7 +161,11 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{store: cfg.Store, region: cfg.Region, limits: cfg.Limits.WithDefaults(), now: cfg.Now, log: cfg.Logger, builds: cfg.Builds, events: cfg.OnImageState, notify: cfg.Notifications, files: cfg.Artifacts}
+	sites, err := homeAndSites(cfg.Region, cfg.Sites)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{store: cfg.Store, region: cfg.Region, limits: cfg.Limits.WithDefaults(), now: cfg.Now, log: cfg.Logger, builds: cfg.Builds, events: cfg.OnImageState, notify: cfg.Notifications, files: cfg.Artifacts, sites: sites}
 	if err := s.seedCatalog(ctx); err != nil {
 		return nil, err
 	}
@@ -179,10 +207,9 @@ func storeErr(a arn.ARN, resourceType string, err error) error {
 }
 
 // visible reports whether account may read rec: it owns it, it is AWS-owned,
-// or its policy shares it with the account (or with everyone).
+// or its resource policy allows the account to read it (sharedRead).
 func visible(account string, rec store.Record) bool {
-	return rec.ARN.Account == account || rec.ARN.IsAWSOwned() ||
-		slices.Contains(rec.Principals, account) || slices.Contains(rec.Principals, "*")
+	return rec.ARN.Account == account || rec.ARN.IsAWSOwned() || sharedRead(account, rec)
 }
 
 // get reads the record a names for account: ResourceNotFound when missing,

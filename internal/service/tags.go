@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -125,21 +124,4 @@ func (s *Service) ListTagsForResource(ctx context.Context, account, resourceArn 
 		return TagsOutput{}, err
 	}
 	return TagsOutput{Tags: rec.Tags}, nil
-}
-
-// mustJSON marshals a value the service built; it cannot fail for them.
-func mustJSON(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic("service: marshal: " + err.Error())
-	}
-	return b
-}
-
-// unmarshal decodes stored data.
-func unmarshal(data json.RawMessage, v any) error {
-	if err := json.Unmarshal(data, v); err != nil {
-		return apierr.Service("An internal service error occurred. Try again later.").WithCause(err)
-	}
-	return nil
 }

@@ -69,6 +69,9 @@ func (c *Cache) Fetch(ctx context.Context, ns, base string, keys []string) (Fetc
 	if c.Shared == nil {
 		return got, nil
 	}
+	if err := mustAbs("base image", base); err != nil {
+		return got, err
+	}
 	start := time.Now()
 	defer func() { got.Took = time.Since(start) }()
 	// The longest prefix this host has already.

@@ -140,16 +140,36 @@ type Layer struct {
 var keyRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 var nsRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
-// Path is the cache directory.
+// Path is the cache directory, absolute: entries record the paths of the
+// layers they sit on, and QEMU resolves a relative backing path from the
+// layer's own folder, not from the working directory (a relative Dir is
+// made absolute against the working directory here).
 func (c *Cache) Path() (string, error) {
-	if c.Dir != "" {
-		return c.Dir, nil
+	d := c.Dir
+	if d == "" {
+		u, err := os.UserCacheDir()
+		if err != nil {
+			return "", fmt.Errorf("step cache: no cache directory (set XDG_CACHE_HOME or --cache-dir): %w", err)
+		}
+		d = filepath.Join(u, "goldsmith", "steps")
 	}
-	d, err := os.UserCacheDir()
+	abs, err := filepath.Abs(d)
 	if err != nil {
-		return "", fmt.Errorf("step cache: no cache directory (set XDG_CACHE_HOME or --cache-dir): %w", err)
+		return "", fmt.Errorf("step cache: folder %s: give an absolute path: %w", d, err)
 	}
-	return filepath.Join(d, "goldsmith", "steps"), nil
+	return abs, nil
+}
+
+// ErrRelativePath is returned for a layer or backing file given by a
+// relative path: QEMU would resolve it from the layer's folder.
+var ErrRelativePath = errors.New("step cache: relative path")
+
+// mustAbs checks that the paths of a layer to store are absolute.
+func mustAbs(what, p string) error {
+	if !filepath.IsAbs(p) {
+		return fmt.Errorf("%w: %s %q must be absolute (QEMU reads a relative backing path from the layer's folder)", ErrRelativePath, what, p)
+	}
+	return nil
 }
 
 func (c *Cache) now() time.Time {
@@ -304,7 +324,9 @@ func (c *Cache) chain(ns string, keys []string) ([]*Entry, bool) {
 		if j > 0 {
 			want = keys[j-1]
 		}
-		if e.Parent != want {
+		if e.Parent != want || !filepath.IsAbs(e.Backing) {
+			// A relative backing path (stored by an older goldsmith)
+			// does not open: QEMU reads it from the layer's folder.
 			return nil, false
 		}
 		if j == 0 {
@@ -329,6 +351,9 @@ func (c *Cache) Put(ctx context.Context, ns string, l Layer) (*Entry, error) {
 		if err := checkKey(ns, l.Parent); err != nil {
 			return nil, err
 		}
+	}
+	if err := mustAbs("backing file", l.Backing); err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(layer), 0o755); err != nil {
 		return nil, fmt.Errorf("step cache: %w", err)

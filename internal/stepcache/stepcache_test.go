@@ -2,6 +2,8 @@ package stepcache_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,13 +13,12 @@ import (
 	"time"
 
 	"github.com/goldsmith-dev/goldsmith/internal/stepcache"
+	"github.com/goldsmith-dev/goldsmith/internal/testneed"
 )
 
 func needQemuImg(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("qemu-img"); err != nil {
-		t.Skip("qemu-img is not installed (apt-get install qemu-utils)")
-	}
+	testneed.Tools(t, "apt-get install qemu-utils", "qemu-img")
 }
 
 func key(i int) string { return fmt.Sprintf("sha256:%064x", i) }
@@ -331,5 +332,42 @@ func TestListSkipsFilesThatAreNotEntries(t *testing.T) {
 	entries, err := f.c.List(context.Background())
 	if err != nil || len(entries) != 1 || entries[0].Key != key(1) {
 		t.Fatalf("List: %v, %v; want the one entry", entries, err)
+	}
+}
+
+// TestRelativeDir stores a chain in a cache given by a relative folder: the
+// entries' paths and the backing paths written into the layers are
+// absolute, so QEMU (which reads a relative backing path from the layer's
+// own folder) opens the whole chain, from any working directory.
+func TestRelativeDir(t *testing.T) {
+	f := newFixture(t, 0)
+	t.Chdir(f.work)
+	f.c.Dir = "cache"
+	chain := f.chain("local", 1, 2)
+	if p, err := f.c.Path(); err != nil || p != filepath.Join(f.work, "cache") {
+		t.Fatalf("Path() = %q, %v; want %s", p, err, filepath.Join(f.work, "cache"))
+	}
+	t.Chdir(t.TempDir()) // elsewhere: nothing may depend on the old folder
+	for _, e := range chain {
+		if !filepath.IsAbs(e.Path) || !filepath.IsAbs(e.Backing) {
+			t.Errorf("entry %s: path %q, backing %q; want both absolute", e.Key, e.Path, e.Backing)
+		}
+		out, err := exec.Command("qemu-img", "info", "--output=json", e.Path).Output()
+		if err != nil {
+			t.Fatalf("qemu-img info %s: %v", e.Path, err)
+		}
+		var info struct {
+			Backing string `json:"full-backing-filename"`
+		}
+		if err := json.Unmarshal(out, &info); err != nil || info.Backing != e.Backing {
+			t.Errorf("layer %s sits on %q (%v), want %q", e.Path, info.Backing, err, e.Backing)
+		}
+	}
+	if out, err := exec.Command("qemu-img", "info", "--backing-chain", chain[1].Path).CombinedOutput(); err != nil {
+		t.Fatalf("the chain does not open: %v: %s", err, out)
+	}
+	_, err := f.c.Put(context.Background(), "local", stepcache.Layer{File: chain[0].Path, Key: key(3), Backing: "base.qcow2"})
+	if !errors.Is(err, stepcache.ErrRelativePath) {
+		t.Fatalf("Put with a relative backing file: %v, want ErrRelativePath", err)
 	}
 }

@@ -148,7 +148,7 @@ type Record struct {
 	Data       json.RawMessage     // the resource as the API returns it; valid JSON or empty
 	Tags       map[string]string   // never nil on records the store returns
 	Policy     string              // resource policy document; "" when none
-	Principals []string            // account ids the policy shares the record with, sorted
+	Principals []string            // who SharedWith queries find the record for, sorted: account ids, "*" (everyone), "!" + account id (not that account, even with "*")
 	Revision   int64               // 1 at Put, incremented by every change
 	CreatedAt  time.Time           // UTC, microsecond precision
 	UpdatedAt  time.Time           // UTC, microsecond precision
@@ -172,7 +172,9 @@ type Query struct {
 
 	// Accounts and SharedWith together scope the query: a record matches
 	// when its ARN account is one of Accounts or its Principals include one
-	// of SharedWith. Both empty: every account.
+	// of SharedWith and none of them with "!" before it (so Principals
+	// ["!B", "*"] match SharedWith ["A", "*"] but not ["B", "*"]). Both
+	// empty: every account.
 	Accounts   []string
 	SharedWith []string
 

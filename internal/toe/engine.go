@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -219,35 +220,33 @@ func ResolveLocal(loc, parent string) string {
 }
 
 // checkRun catches what can be known before any step runs: missing
-// required parameters and phase names that match nothing.
+// required parameters and values outside a parameter's allowedValues.
+// Phases named by --phases that a document lacks are not an error: the
+// list is a filter, as in AWSTOE.
 func checkRun(inputs []Input, opts RunOptions) error {
 	var ps component.Problems
 	if len(inputs) == 0 {
 		return errors.New("no documents to run; give --documents")
 	}
-	phaseSeen := map[string]bool{}
 	for _, in := range inputs {
-		for _, ph := range in.Doc.Phases {
-			phaseSeen[ph.Name] = true
-		}
 		vals := mergeParams(in, opts)
 		for _, p := range in.Doc.Parameters {
-			if _, ok := vals[p.Name]; !ok {
-				ps = append(ps, component.Problem{File: in.Location, Pos: p.Pos, Path: "parameters." + p.Name,
+			path := "parameters." + p.Name
+			v, ok := vals[p.Name]
+			switch {
+			case !ok:
+				ps = append(ps, component.Problem{File: in.Location, Pos: p.Pos, Path: path,
 					Msg: fmt.Sprintf("parameter %q has no default and no value was given; pass --parameters %s=VALUE", p.Name, p.Name)})
-			}
-		}
-		for name, v := range vals {
-			if v == "" && isParam(in.Doc, name) {
-				ps = append(ps, component.Problem{File: in.Location, Path: "parameters." + name, Msg: fmt.Sprintf("parameter %q is given an empty value", name)})
+			case v == "":
+				ps = append(ps, component.Problem{File: in.Location, Pos: p.Pos, Path: path, Msg: fmt.Sprintf("parameter %q is given an empty value", p.Name)})
+			default:
+				if err := p.Check(v); err != nil {
+					ps = append(ps, component.Problem{File: in.Location, Pos: p.Pos, Path: path, Msg: err.Error()})
+				}
 			}
 		}
 	}
-	for _, p := range opts.Phases {
-		if !phaseSeen[p] {
-			ps = append(ps, component.Problem{Msg: fmt.Sprintf("--phases names %q, which no document has", p)})
-		}
-	}
+	ps = append(ps, phaseTypos(inputs, opts.Phases)...)
 	if len(ps) > 0 {
 		ps.Sort()
 		return ps
@@ -255,13 +254,28 @@ func checkRun(inputs []Input, opts RunOptions) error {
 	return nil
 }
 
-func isParam(d *component.Document, name string) bool {
-	for _, p := range d.Parameters {
-		if p.Name == name {
-			return true
+// phaseTypos reports a --phases name that no document has and that is a
+// near miss of a phase some document has (or of build, validate, test):
+// `-p biuld` is a typo, not a filter that selects nothing.
+func phaseTypos(inputs []Input, selected []string) component.Problems {
+	known := []string{"build", "validate", "test"}
+	has := map[string]bool{}
+	for _, in := range inputs {
+		for _, ph := range in.Doc.Phases {
+			has[ph.Name] = true
+			known = append(known, ph.Name)
 		}
 	}
-	return false
+	var ps component.Problems
+	for _, p := range selected {
+		if has[p] || slices.Contains(known, p) {
+			continue
+		}
+		if hint := component.Suggest(p, known); hint != "" {
+			ps = append(ps, component.Problem{Msg: fmt.Sprintf("--phases names %q, which no document has%s", p, hint)})
+		}
+	}
+	return ps
 }
 
 // mergeParams returns the parameter values a document runs with:
@@ -337,6 +351,17 @@ func (r *run) phaseSelected(name string) bool {
 	return false
 }
 
+// missingPhases lists the selected phases d does not have.
+func (r *run) missingPhases(d *component.Document) []string {
+	var out []string
+	for _, p := range r.opts.Phases {
+		if d.Phase(p) == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func (r *run) runDocuments(ctx context.Context, inputs []Input) outcome {
 	for di, in := range inputs {
 		if r.resume != nil && di < r.resume.Document {
@@ -349,6 +374,13 @@ func (r *run) runDocuments(ctx context.Context, inputs []Input) outcome {
 			dr = &DocumentReport{Name: in.Doc.Name, FilePath: in.Location, Description: in.Doc.Description, Status: StatusPending, StartTime: Time{r.opts.Now()}, Phases: []*PhaseReport{}}
 			r.report.Documents = append(r.report.Documents, dr)
 			r.con.line("Info", "Document %s", in.Location)
+			if missing := r.missingPhases(in.Doc); len(missing) > 0 {
+				noun := "phase"
+				if len(missing) > 1 {
+					noun = "phases"
+				}
+				r.con.line("Info", "The document has no %s %s; --phases selects only what it has", noun, strings.Join(missing, ", "))
+			}
 			r.emit(Event{Kind: EventDocumentStart, Document: in.Location})
 		}
 		oc := r.runDocument(ctx, di, in, dr)

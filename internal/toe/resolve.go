@@ -12,11 +12,10 @@ func (r *run) resolver(sr stepRef, it *component.Iteration) component.Resolver {
 	return func(ref component.Ref) (string, bool, error) {
 		switch ref.Kind {
 		case component.VarRef:
+			// A name that is no parameter or constant is text, as on AWS
+			// ({{ item }} in a playbook); validation refused near misses.
 			v, ok := sr.vars[ref.Name]
-			if !ok {
-				return "", false, fmt.Errorf("{{ %s }}: no parameter or constant has that name", ref.Name)
-			}
-			return v, true, nil
+			return v, ok, nil
 		case component.LoopRef:
 			if it == nil || sr.step.Loop == nil {
 				return "", false, nil // documented: left as written outside a loop

@@ -168,9 +168,24 @@ func runArchive(t *testing.T, file string) {
 		}
 		return
 	}
+	// Every expected file is compared, and every produced one expected: a
+	// run that returns no report fails an archive that wants one.
+	want := map[string]string{}
 	for _, f := range ar.Files {
-		if g, ok := got[f.Name]; ok && g != string(f.Data) {
-			t.Errorf("%s differs (run with -update to accept):\n--- got\n%s\n--- want\n%s", f.Name, g, f.Data)
+		if strings.HasPrefix(f.Name, "want/") {
+			want[f.Name] = string(f.Data)
+		}
+	}
+	for _, name := range []string{"want/console", "want/detailedoutput.json"} {
+		g, produced := got[name]
+		w, expected := want[name]
+		switch {
+		case expected && !produced:
+			t.Errorf("the archive expects %s, but the run returned no result (err %v)", name, err)
+		case produced && !expected:
+			t.Errorf("the run produced %s, which the archive lacks (run with -update to accept):\n%s", name, g)
+		case g != w:
+			t.Errorf("%s differs (run with -update to accept):\n--- got\n%s\n--- want\n%s", name, g, w)
 		}
 	}
 }

@@ -1,33 +1,89 @@
 // Package vmtest holds what tests that boot VMs share: the check that the
-// machine can run them (skipping with the reason when it cannot; CI
-// installs everything, so nothing skips there) and a static goldsmith
-// binary to run as the guest agent.
+// machine can run them (skipping with the reason when it cannot, failing
+// under CI=true, where everything is installed), a static guest agent
+// (cmd/goldsmith-agent) to run in the VMs, and the check that no VM is left running.
 package vmtest
 
 import (
-	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/goldsmith-dev/goldsmith/internal/testneed"
 )
 
-// Require skips t unless the machine can build the base image and boot
-// VMs: QEMU, qemu-img, mmdebstrap, mkfs.ext4 and root. -short skips too:
-// VM builds take minutes.
+// Require ends t unless the machine can build the base image and boot
+// VMs: QEMU, qemu-img, mmdebstrap, mkfs.ext4 and root. It skips with the
+// reason, or fails under CI=true (see testneed). -short skips too: VM
+// builds take minutes.
 func Require(t testing.TB) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("VM builds take minutes; not with -short")
 	}
-	for _, tool := range []string{"qemu-system-x86_64", "qemu-img", "mmdebstrap", "mkfs.ext4"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed: run scripts/setup.sh", tool)
+	testneed.Tools(t, "run scripts/setup-test.sh", "qemu-system-x86_64", "qemu-img", "mmdebstrap", "mkfs.ext4")
+	testneed.Root(t, "building the debian-12 base image")
+}
+
+// QEMUs returns the command lines of the running QEMU processes
+// (qemu-system-*) whose command line contains marker, read from /proc. It
+// proves it can look: t fails when /proc cannot be read or when the scan
+// does not find this test's own process, so "no VM left" never passes
+// because the check saw nothing.
+func QEMUs(t testing.TB, marker string) []string {
+	t.Helper()
+	found, err := qemus(os.DirFS("/proc"), os.Getpid(), marker)
+	if err != nil {
+		t.Fatalf("list QEMU processes: %v", err)
+	}
+	return found
+}
+
+// qemus scans proc (a /proc file system) for QEMU processes with marker in
+// their command line; it fails unless it saw the process self.
+func qemus(proc fs.FS, self int, marker string) ([]string, error) {
+	entries, err := fs.ReadDir(proc, ".")
+	if err != nil {
+		return nil, fmt.Errorf("read /proc: %w", err)
+	}
+	var found []string
+	sawSelf := false
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		raw, err := fs.ReadFile(proc, e.Name()+"/cmdline")
+		if err != nil || len(raw) == 0 {
+			continue // gone meanwhile, or a kernel thread
+		}
+		args := strings.Split(strings.TrimRight(string(raw), "\x00"), "\x00")
+		if pid == self {
+			sawSelf = true
+		}
+		line := strings.Join(args, " ")
+		if strings.HasPrefix(filepath.Base(args[0]), "qemu-system") && strings.Contains(line, marker) {
+			found = append(found, fmt.Sprintf("%d %s", pid, line))
 		}
 	}
-	if os.Geteuid() != 0 {
-		t.Skip("building the debian-12 base image needs root")
+	if !sawSelf {
+		return nil, fmt.Errorf("this process (%d) is not among the %d entries of /proc: processes are hidden from the check (hidepid?) and it cannot see VMs", self, len(entries))
+	}
+	return found, nil
+}
+
+// NoQEMU fails t for every QEMU process whose command line contains
+// marker (see QEMUs).
+func NoQEMU(t testing.TB, marker string) {
+	t.Helper()
+	for _, p := range QEMUs(t, marker) {
+		t.Errorf("a VM is still running: %s", p)
 	}
 }
 
@@ -37,25 +93,32 @@ var (
 	agentErr  error
 )
 
-// AgentBinary builds a static goldsmith from cmdDir (the path of
-// cmd/goldsmith relative to the test's package) once per test binary.
-func AgentBinary(t testing.TB, cmdDir string) string {
+// AgentBinary builds a static cmd/goldsmith-agent, the guest agent, once
+// per test binary: `go test` does not run the Makefile, so tests never
+// rely on the agent embedded in goldsmith.
+func AgentBinary(t testing.TB) string {
 	t.Helper()
 	agentOnce.Do(func() {
+		root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+		if err != nil {
+			agentErr = fmt.Errorf("find the module's folder: %w", err)
+			return
+		}
 		dir, err := os.MkdirTemp("", "goldsmith-agent-bin-")
 		if err != nil {
 			agentErr = err
 			return
 		}
-		agentPath = filepath.Join(dir, "goldsmith")
-		cmd := exec.Command("go", "build", "-o", agentPath, cmdDir)
+		agentPath = filepath.Join(dir, "goldsmith-agent")
+		cmd := exec.Command("go", "build", "-o", agentPath, "./cmd/goldsmith-agent")
+		cmd.Dir = strings.TrimSpace(string(root))
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
-			agentErr = errors.New(string(out))
+			agentErr = fmt.Errorf("%w: %s", err, out)
 		}
 	})
 	if agentErr != nil {
-		t.Fatalf("build the agent binary: %v", agentErr)
+		t.Fatalf("build the guest agent: %v", agentErr)
 	}
 	return agentPath
 }

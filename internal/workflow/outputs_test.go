@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goldsmith-dev/goldsmith/internal/testneed"
 	"github.com/goldsmith-dev/goldsmith/internal/workflow"
 )
 
@@ -47,9 +48,7 @@ func TestParseFormats(t *testing.T) {
 // qemu-img and checks what qemu-img reports back.
 func TestConvertReal(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("qemu-img"); err != nil {
-		t.Skip("qemu-img not installed: run scripts/setup.sh")
-	}
+	testneed.Tools(t, "run scripts/setup.sh", "qemu-img")
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.qcow2")
 	if out, err := exec.Command("qemu-img", "create", "-f", "qcow2", src, "16M").CombinedOutput(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goldsmith-dev/goldsmith/internal/machine/qemu"
 	"github.com/goldsmith-dev/goldsmith/internal/stepcache"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
 	"github.com/goldsmith-dev/goldsmith/internal/workflow"
@@ -104,7 +105,7 @@ func TestStepCache(t *testing.T) {
 		t.Helper()
 		out := filepath.Join(dir, name)
 		res, err := workflow.Build(t.Context(), workflow.Options{
-			Recipe: loadRecipe(t, recipePath), OutDir: out, TempDir: tmp, AgentBinary: agentBinary(t),
+			Recipe: loadRecipe(t, recipePath), OutDir: out, TempDir: tmp, AgentBinary: agentBinary(t), Machines: qemu.Launcher{},
 			NoNetwork: true, Reporter: quietReporter{testReporter{t}}, Cache: cache, NoCache: noCache,
 		})
 		if err != nil {
@@ -217,4 +218,82 @@ func diffLines(a, b []string) string {
 		out = append(out[:40], fmt.Sprintf("... %d more", len(out)-40))
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestStepCacheRelativeDir builds with the step cache, output and VM
+// folders given relative to the working directory (as `goldsmith build
+// --cache-dir cache -o out` gives them), then builds again: the rebuild
+// must start from the entries the first build saved. Relative backing
+// paths once broke this silently (QEMU reads them from the layer's folder).
+func TestStepCacheRelativeDir(t *testing.T) {
+	vmTest(t)
+	dir := t.TempDir()
+	agent := agentBinary(t) // before the chdir: it builds ../../cmd/goldsmith
+	tmpl, err := os.ReadFile("testdata/stepcache/layer.yaml.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	comp := filepath.Join(dir, "a.yaml")
+	recipePath := filepath.Join(dir, "recipe.yaml")
+	if err := os.WriteFile(comp, []byte(strings.ReplaceAll(string(tmpl), "NAME", "a")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := fmt.Sprintf("name: relative\nsemanticVersion: 1.0.0\nparentImage: debian-12\ncomponents:\n"+
+		"  - componentArn: %s\n    parameters: [{name: Value, value: [\"1\"]}]\n", comp)
+	if err := os.WriteFile(recipePath, []byte(r), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	if err := os.Mkdir("tmp", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cache := &stepcache.Cache{Dir: "cache"}
+	run := func(out string) *workflow.Manifest {
+		t.Helper()
+		res, err := workflow.Build(t.Context(), workflow.Options{
+			Recipe: loadRecipe(t, recipePath), OutDir: out, TempDir: "tmp", AgentBinary: agent, NoNetwork: true,
+			SkipTests: true, Reporter: quietReporter{testReporter{t}}, Cache: cache,
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", out, err)
+		}
+		assertNothingLeft(t, filepath.Join(dir, "tmp"))
+		m := res.Manifest
+		if m.Cache == nil || m.Cache.Warning != "" {
+			t.Fatalf("%s: step cache %+v; want it used without a warning", out, m.Cache)
+		}
+		return m
+	}
+	use := func(m *workflow.Manifest) string {
+		s := "boot=none"
+		if b := m.Cache.Boot; b != nil {
+			s = "boot=" + b.Status
+		}
+		for _, c := range m.Components {
+			if c.Cache != nil {
+				s += " " + c.Name + "=" + c.Cache.Status
+			}
+		}
+		return s
+	}
+
+	if got, want := use(run("first")), "boot=stored a=stored"; got != want {
+		t.Fatalf("first build: cache %s, want %s", got, want)
+	}
+	entries, err := cache.List(t.Context())
+	if err != nil || len(entries) != 2 {
+		t.Fatalf("cache has %d entries (%v), want 2 (the booted base and a)", len(entries), err)
+	}
+	for _, e := range entries {
+		if !filepath.IsAbs(e.Path) || !filepath.IsAbs(e.Backing) {
+			t.Errorf("entry %s (%s): path %q, backing %q; want absolute paths", e.Key, e.Component, e.Path, e.Backing)
+		}
+	}
+	second := run("second")
+	if got, want := use(second), "boot=hit a=hit"; got != want {
+		t.Fatalf("rebuild: cache %s, want %s (the first build's entries unusable?)", got, want)
+	}
+	if second.Cache.Hits != 1 {
+		t.Fatalf("rebuild: %d cache hits, want 1", second.Cache.Hits)
+	}
 }

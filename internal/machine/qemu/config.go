@@ -188,6 +188,9 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("vm config: firmware %q: use bios or uefi", c.Firmware)
 	}
+	if err := c.checkAbsolute(); err != nil {
+		return err
+	}
 	if strings.ContainsAny(c.CPUModel, " \t\n") {
 		return fmt.Errorf("vm config: cpu model %q: no spaces (for example max, host or qemu64,+sse4.2)", c.CPUModel)
 	}
@@ -199,6 +202,27 @@ func (c Config) Validate() error {
 	for _, d := range c.Drives {
 		if d.Path == "" || (d.Format != "raw" && d.Format != "qcow2") {
 			return fmt.Errorf("vm config: drive %q: give a path and format raw or qcow2", d.Path)
+		}
+	}
+	return nil
+}
+
+// checkAbsolute refuses relative file paths: QEMU records a disk's backing
+// file as given and resolves a relative one from the overlay's folder, not
+// from the working directory, so a relative path breaks every layer made on
+// it. Callers make paths absolute where the user gives them.
+func (c Config) checkAbsolute() error {
+	type named struct{ what, path string }
+	paths := []named{{"Dir", c.Dir}, {"Base", c.Base}, {"Incoming", c.Incoming}}
+	if c.Firmware == FirmwareUEFI {
+		paths = append(paths, named{"OVMFCode", c.OVMFCode}, named{"OVMFVars", c.OVMFVars})
+	}
+	for _, d := range c.Drives {
+		paths = append(paths, named{"drive", d.Path})
+	}
+	for _, p := range paths {
+		if p.path != "" && !filepath.IsAbs(p.path) {
+			return fmt.Errorf("vm config: %s %q is a relative path: give an absolute one (QEMU reads relative backing files from the overlay's folder)", p.what, p.path)
 		}
 	}
 	return nil

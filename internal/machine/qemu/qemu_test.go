@@ -3,12 +3,13 @@ package qemu
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goldsmith-dev/goldsmith/internal/testneed"
 )
 
 func TestArgs(t *testing.T) {
@@ -85,6 +86,12 @@ func TestValidate(t *testing.T) {
 		"firmware": func(c *Config) { c.Firmware = "coreboot" },
 		"memory":   func(c *Config) { c.MemoryMiB = 1 },
 		"drive":    func(c *Config) { c.Drives = []Drive{{Path: "/x", Format: "vmdk"}} },
+		// QEMU would read a relative backing file from the overlay's folder.
+		"relative base":     func(c *Config) { c.Base = "cache/base.qcow2" },
+		"relative dir":      func(c *Config) { c.Dir = "vm" },
+		"relative incoming": func(c *Config) { c.Incoming = "state" },
+		"relative drive":    func(c *Config) { c.Drives = []Drive{{Path: "seed.img", Format: "raw"}} },
+		"relative ovmf":     func(c *Config) { c.Firmware, c.OVMFVars = FirmwareUEFI, "OVMF_VARS.fd" },
 	} {
 		c := ok
 		mod(&c)
@@ -95,9 +102,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestProbePayloadRunsUnderTCG(t *testing.T) {
-	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
-		t.Skip("qemu-system-x86_64 is not installed: apt-get install qemu-system-x86")
-	}
+	testneed.Tools(t, "apt-get install qemu-system-x86", "qemu-system-x86_64")
 	start := time.Now()
 	if !runProbe(context.Background(), "qemu-system-x86_64", AccelTCG) {
 		t.Fatal("the probe payload did not run under TCG")
@@ -106,9 +111,7 @@ func TestProbePayloadRunsUnderTCG(t *testing.T) {
 }
 
 func TestProbeKVMIsQuickAndCached(t *testing.T) {
-	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
-		t.Skip("qemu-system-x86_64 is not installed: apt-get install qemu-system-x86")
-	}
+	testneed.Tools(t, "apt-get install qemu-system-x86", "qemu-system-x86_64")
 	start := time.Now()
 	ok := ProbeKVM(context.Background())
 	first := time.Since(start)
@@ -126,9 +129,7 @@ func TestProbeKVMIsQuickAndCached(t *testing.T) {
 }
 
 func TestLaunchFailsCleanly(t *testing.T) {
-	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
-		t.Skip("qemu-system-x86_64 is not installed: apt-get install qemu-system-x86")
-	}
+	testneed.Tools(t, "apt-get install qemu-system-x86", "qemu-system-x86_64")
 	dir := t.TempDir()
 	_, err := Launch(context.Background(), Config{Dir: dir, Base: filepath.Join(dir, "missing.qcow2")})
 	if err == nil || !strings.Contains(err.Error(), "base disk") {

@@ -59,6 +59,17 @@ func where(q store.Query, r string, inGroup bool) (string, []any, error) {
 		for _, a := range q.SharedWith {
 			scopeArgs = append(scopeArgs, a)
 		}
+		var except []any
+		for _, a := range q.SharedWith {
+			if a != "*" {
+				except = append(except, "!"+a)
+			}
+		}
+		if len(except) > 0 {
+			scope[len(scope)-1] = "(" + scope[len(scope)-1] + " AND NOT EXISTS (SELECT 1 FROM resource_principals p WHERE p.arn_key = " +
+				r + ".arn_key AND p.principal IN (" + placeholders(len(except)) + ")))"
+			scopeArgs = append(scopeArgs, except...)
+		}
 	}
 	if len(scope) > 0 {
 		add("("+strings.Join(scope, " OR ")+")", scopeArgs...)

@@ -203,6 +203,22 @@ func testPolicyAndSharing(t *testing.T, b Backend) {
 			t.Errorf("%s: List = %v, want %v", tt.name, got, tt.want)
 		}
 	}
+	// "*" shares with everyone; "!" + account leaves that account out.
+	must[store.Record](t, "SetPolicy")(bu.s.SetPolicy(bu.ctx, shared, "p", []string{"*", "!" + acctB}))
+	for _, tt := range []struct {
+		name                 string
+		accounts, sharedWith []string
+		want                 []string
+	}{
+		{"everyone but B: C", nil, []string{acctC, "*"}, []string{shared.String()}},
+		{"everyone but B: B", nil, []string{acctB, "*"}, []string{}},
+		{"everyone but B: B's own", []string{acctB}, []string{acctB, "*"}, []string{}},
+		{"everyone but B: the owner", []string{acctA}, []string{acctA, "*"}, []string{mkARN(acctA + ":component/private/1.0.0/1").String(), shared.String()}},
+	} {
+		if got := list(tt.accounts, tt.sharedWith); !reflect.DeepEqual(nonNil(got), tt.want) {
+			t.Errorf("%s: List = %v, want %v", tt.name, got, tt.want)
+		}
+	}
 	got = must[store.Record](t, "SetPolicy")(bu.s.SetPolicy(bu.ctx, shared, "", nil))
 	if got.Policy != "" || len(got.Principals) != 0 {
 		t.Errorf("cleared policy: %q %v", got.Policy, got.Principals)

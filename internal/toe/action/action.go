@@ -5,12 +5,14 @@
 package action
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -143,7 +145,7 @@ func (Set) CheckStep(s *component.Step, r *component.Reporter) {
 		if hint == "" {
 			hint = component.Suggest(s.Action, Names())
 		}
-		r.Add(s.Pos, component.JoinPath(s.Path, "action"), "unknown action %q%s", s.Action, hint)
+		r.Add(s.FieldPos("action"), component.JoinPath(s.Path, "action"), "unknown action %q%s", s.Action, hint)
 		return
 	}
 	m.Check(s, r)
@@ -158,17 +160,23 @@ func (Set) OutputKeys(action string) ([]string, bool) {
 	return m.Outputs(), true
 }
 
-// HostOS is the platform modules are checked against.
+// HostOS is the platform modules run on.
 var HostOS = runtime.GOOS
 
-// OnlyOn reports a problem when the step's module does not run on this OS.
-// Call it first from Check; it returns false when the step cannot run here.
-func OnlyOn(s *component.Step, r *component.Reporter, oses ...string) bool {
-	for _, o := range oses {
-		if o == HostOS {
-			return true
-		}
+// osNames are platforms as messages write them.
+var osNames = map[string]string{"windows": "Windows", "linux": "Linux", "darwin": "macOS"}
+
+// checkRunsOn returns why module cannot run on goos, or nil. Documents are
+// checked on whatever platform validates them (a Linux server accepts a
+// Windows component), so a platform-specific module's inputs are
+// validated everywhere and only running it elsewhere fails.
+func checkRunsOn(module string, oses []string, goos string) error {
+	if len(oses) == 0 || slices.Contains(oses, goos) {
+		return nil
 	}
-	r.Add(s.Pos, component.JoinPath(s.Path, "action"), "%s runs only on %s; this runner is on %s", s.Action, strings.Join(oses, " and "), HostOS)
-	return false
+	names := make([]string, len(oses))
+	for i, o := range oses {
+		names[i] = cmp.Or(osNames[o], o)
+	}
+	return fmt.Errorf("%s runs only on %s; this runner is on %s", module, strings.Join(names, " and "), cmp.Or(osNames[goos], goos))
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
 
 	"github.com/goldsmith-dev/goldsmith/internal/component"
@@ -122,12 +121,12 @@ func decodeField(dst reflect.Value, v *component.Value, path string, static bool
 		if deferred {
 			return
 		}
-		n, err := strconv.Atoi(strings.TrimSpace(v.Str))
-		if v.Kind != component.Scalar || v.Type == component.BoolScalar || err != nil {
+		n, ok := v.Int()
+		if !ok {
 			r.Add(v.Pos, path, "must be an integer, got %q", v.String())
 			return
 		}
-		dst.SetInt(int64(n))
+		dst.SetInt(n)
 	case dst.Kind() == reflect.Slice && dst.Type().Elem().Kind() == reflect.String:
 		if v.Kind != component.List {
 			r.Add(v.Pos, path, "must be a list of strings, not a %s", v.Kind)
@@ -188,7 +187,8 @@ func boolValue(v *component.Value) (bool, bool) {
 type Spec[T any] struct {
 	Name    string
 	Outputs []string
-	// OS lists where the module runs; empty means everywhere.
+	// OS lists where the module runs; empty means everywhere. Elsewhere its
+	// inputs are still checked, and running it fails.
 	OS []string
 	// Defaults fills defaults before decoding (optional).
 	Defaults func(*T)
@@ -221,9 +221,6 @@ func (m *typedModule[T]) Name() string      { return m.spec.Name }
 func (m *typedModule[T]) Outputs() []string { return m.spec.Outputs }
 
 func (m *typedModule[T]) Check(s *component.Step, r *component.Reporter) {
-	if len(m.spec.OS) > 0 && !OnlyOn(s, r, m.spec.OS...) {
-		return
-	}
 	if m.spec.CheckStep != nil {
 		m.spec.CheckStep(s, r)
 	}
@@ -274,6 +271,9 @@ func (m *typedModule[T]) decode(in *component.Value, path string, static bool, r
 }
 
 func (m *typedModule[T]) Run(ctx context.Context, env *Env, in *component.Value) (Output, error) {
+	if err := checkRunsOn(m.spec.Name, m.spec.OS, envOS(env)); err != nil {
+		return nil, err
+	}
 	r := &component.Reporter{}
 	items := m.decode(in, "inputs", false, r)
 	if len(r.Problems) > 0 {

@@ -27,10 +27,10 @@ func init() {
 		},
 		CheckStep: func(s *component.Step, r *component.Reporter) {
 			if s.TimeoutGiven() && s.TimeoutSeconds != component.NoTimeout {
-				r.Add(s.Pos, component.JoinPath(s.Path, "timeoutSeconds"), "ExecuteDocument steps have no timeout; remove timeoutSeconds or set it to -1")
+				r.Add(s.FieldPos("timeoutSeconds"), component.JoinPath(s.Path, "timeoutSeconds"), "ExecuteDocument steps have no timeout; remove timeoutSeconds or set it to -1")
 			}
 			if s.MaxAttemptsGiven() && s.MaxAttempts != 1 {
-				r.Add(s.Pos, component.JoinPath(s.Path, "maxAttempts"), "ExecuteDocument steps run once; remove maxAttempts or set it to 1")
+				r.Add(s.FieldPos("maxAttempts"), component.JoinPath(s.Path, "maxAttempts"), "ExecuteDocument steps run once; remove maxAttempts or set it to 1")
 			}
 		},
 	}, runExecuteDocument))

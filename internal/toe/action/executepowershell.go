@@ -7,8 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-
-	"github.com/goldsmith-dev/goldsmith/internal/component"
 )
 
 // ExecutePowerShellInputs are ExecutePowerShell's inputs: exactly one of
@@ -47,9 +45,8 @@ func init() { Register(newExecutePowerShellModule(findPowerShell)) }
 func newExecutePowerShellModule(find func(goos string) (string, error)) Module {
 	ps := executePowerShell{find: find}
 	return NewMapModule(Spec[ExecutePowerShellInputs]{
-		Name:      "ExecutePowerShell",
-		Outputs:   []string{"stdout"},
-		CheckStep: ps.checkInstalled,
+		Name:    "ExecutePowerShell",
+		Outputs: []string{"stdout"},
 		Check: func(in *ExecutePowerShellInputs, p *Problems) {
 			switch {
 			case len(in.Commands) > 0 && in.File != "":
@@ -63,15 +60,6 @@ func newExecutePowerShellModule(find func(goos string) (string, error)) Module {
 
 type executePowerShell struct {
 	find func(goos string) (string, error)
-}
-
-// checkInstalled refuses the step when this host has no
-// PowerShell. UNCONFIRMED: AWSTOE supports ExecutePowerShell on Windows
-// only; we also run it on Linux and macOS when pwsh is installed.
-func (ps executePowerShell) checkInstalled(s *component.Step, r *component.Reporter) {
-	if _, err := ps.find(HostOS); err != nil {
-		r.Add(s.Pos, component.JoinPath(s.Path, "action"), "ExecutePowerShell needs PowerShell (pwsh), which is not installed on this host")
-	}
 }
 
 func (ps executePowerShell) run(ctx context.Context, env *Env, in *ExecutePowerShellInputs) (Output, error) {

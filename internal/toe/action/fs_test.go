@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/goldsmith-dev/goldsmith/internal/component"
+	"github.com/goldsmith-dev/goldsmith/internal/testneed"
 )
 
 // fsCase is one run of a file-system module against a temporary folder.
@@ -43,7 +44,7 @@ func fsRunCases(t *testing.T, cases []fsCase) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			if (c.root || c.owners != nil || strings.Contains(c.yaml, "owner:") || strings.Contains(c.yaml, "group:")) && os.Getuid() != 0 {
-				t.Skip("changing owners, or modes that lock out the owner, needs root; CI runs these tests as root")
+				testneed.Missing(t, "changing owners, or modes that lock out the owner, needs root; CI runs these tests as root")
 			}
 			dir := t.TempDir()
 			for p, content := range c.files {

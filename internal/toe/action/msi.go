@@ -78,9 +78,6 @@ func checkMSI(in *MSIInputs, p *Problems) {
 }
 
 func runMSI(ctx context.Context, env *Env, name string, in *MSIInputs) (Output, error) {
-	if goos := envOS(env); goos != "windows" {
-		return nil, fmt.Errorf("%s runs only on Windows; this runner is on %s", name, goos)
-	}
 	// TODO(windows): download s3:// and http(s) paths, check the
 	// Authenticode signature, run msiexec with a raw command line
 	// (KEY="value" quoting is msiexec's own) and map exit codes

@@ -177,9 +177,6 @@ func registryData(typ string, v *component.Value) (any, error) {
 }
 
 func runSetRegistry(ctx context.Context, env *Env, items []*SetRegistryInputs) (Output, error) {
-	if goos := envOS(env); goos != "windows" {
-		return nil, fmt.Errorf("SetRegistry runs only on Windows; this runner is on %s", goos)
-	}
 	for i, in := range items {
 		root, sub, err := parseRegistryPath(in.Path)
 		if err != nil {

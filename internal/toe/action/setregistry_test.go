@@ -75,8 +75,8 @@ func TestSetRegistryCheck(t *testing.T) {
 		want   string // first problem; "" means none
 	}{
 		{inputs: `[{path: 'HKLM:\SOFTWARE\X', name: a, value: 1, type: DWORD}, {path: 'HKLM:\SOFTWARE\X', name: b, value: [x, y], type: multi_sz}]`},
-		{inputs: `[{path: '{{ Key }}', name: a, value: '{{ N }}', type: QWORD}]`},
-		{inputs: `[{path: 'HKLM:\X', name: a, value: [x, '{{ Y }}'], type: DWORD}]`},
+		{inputs: `[{path: '{{ Key }}', name: a, value: '{{ Num }}', type: QWORD}]`},
+		{inputs: `[{path: 'HKLM:\X', name: a, value: [x, '{{ Yes }}'], type: DWORD}]`},
 		{inputs: `[{path: 'HKXX:\X', name: a, value: 1, type: DWORD}]`, want: "inputs[0].path: registry path"},
 		{inputs: `[{path: 'HKLM:\X', name: a, value: 1, type: WORD}]`, want: `inputs[0].type: unknown registry type "WORD"`},
 		{inputs: `[{path: 'HKLM:\X', name: a, value: big, type: DWORD}]`, want: "inputs[0].value: DWORD needs a whole number"},

@@ -1,0 +1,141 @@
+package console_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath is Debian's chromium (scripts/setup.sh installs it).
+const chromiumPath = "/usr/bin/chromium"
+
+// TestConsoleInChromium drives the console in real headless Chromium:
+// sign in, the pipelines list, a pipeline, an image whose steps update
+// live, the components. It writes a screenshot of each screen to
+// $CONSOLE_SCREENSHOTS (docs/console holds the committed ones; refresh
+// them with `CONSOLE_SCREENSHOTS=$PWD/docs/console go test
+// ./internal/console -run Chromium`), else to a temporary folder.
+func TestConsoleInChromium(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("chromium is missing (%v): scripts/setup.sh installs it", err)
+		}
+		t.Skipf("chromium is missing (%v): apt-get install chromium", err)
+	}
+	shots := os.Getenv("CONSOLE_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f := setup(t)
+	s := f.seed(t, f.a, "Says hello in the build log", "Debian 12 web server, rebuilt every night")
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.NoSandbox,
+		chromedp.Headless, chromedp.DisableGPU, chromedp.WindowSize(1280, 800))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	dialogs := make(chan string, 4)
+	err := chromedp.Listen(ctx, func(ev any) {
+		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			select {
+			case dialogs <- d.Message:
+			default:
+			}
+			go func() {
+				_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+			}()
+		}
+	})
+	if err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(sel))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return v
+	}
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	do("sign in",
+		chromedp.Navigate(f.url+"/"),
+		chromedp.WaitVisible(`input[name=accessKeyId]`),
+		chromedp.SendKeys(`input[name=accessKeyId]`, f.a.keyID),
+		chromedp.SendKeys(`input[name=secretAccessKey]`, f.a.secret))
+	shot("signin")
+	do("submit", chromedp.Click(`button.primary`), chromedp.WaitVisible(`table`))
+	shot("pipelines")
+	main := text("main")
+	for _, want := range []string{"nightly", "Debian 12 web server", "web/1.0.0", "ENABLED", "BUILDING"} {
+		if !strings.Contains(main, want) {
+			t.Errorf("pipelines list lacks %q: %s", want, main)
+		}
+	}
+
+	do("open the pipeline", chromedp.Click(`//a[text()="nightly"]`), chromedp.WaitVisible(`//button[text()="Run now"]`))
+	shot("pipeline")
+	if main := text("main"); !strings.Contains(main, s.pipeline) || !strings.Contains(main, "web/1.0.0/1") {
+		t.Errorf("pipeline page: %s", main)
+	}
+
+	do("open the image", chromedp.Click(`//a[text()="web/1.0.0/1"]`), chromedp.WaitVisible(`#steps`))
+	if log := text("#log"); !strings.Contains(log, "<script>alert(1)</script> hello") {
+		t.Errorf("log shown as %q, want its HTML as text", log)
+	}
+	// The worker moves on; the page shows it without a reload.
+	f.step(t, s.image, "build:hello", "COMPLETED")
+	f.step(t, s.image, "test:hello", "RUNNING")
+	do("watch the steps update", chromedp.WaitVisible(`//table[@id="steps"]//td[text()="test:hello"]`))
+	shot("image")
+	if steps := text("#steps"); strings.Count(steps, "COMPLETED") != 2 {
+		t.Errorf("steps after the update: %s", steps)
+	}
+
+	do("images", chromedp.Click(`//nav/a[text()="Images"]`), chromedp.WaitVisible(`//h1[text()="Images"]`))
+	shot("images")
+	if main := text("main"); !strings.Contains(main, "web/1.0.0/1") || !strings.Contains(main, "BUILDING") {
+		t.Errorf("images list: %s", main)
+	}
+
+	do("components", chromedp.Click(`//nav/a[text()="Components"]`), chromedp.WaitVisible(`//a[text()="hello"]`))
+	shot("components")
+	do("a component", chromedp.Click(`//a[text()="hello"]`), chromedp.WaitVisible(`pre.document`))
+	shot("component")
+	if doc := text("pre.document"); !strings.Contains(doc, `echo "<b>hello</b>"`) {
+		t.Errorf("component document shown as %q", doc)
+	}
+	select {
+	case msg := <-dialogs:
+		t.Fatalf("a page ran script from user content: dialog %q", msg)
+	default:
+	}
+}
