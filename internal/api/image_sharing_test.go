@@ -52,7 +52,7 @@ func TestSharedImageKeepsBuildInternals(t *testing.T) {
 		ImageRecipeArn: rec.ImageRecipeArn, InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn}))
 	image := aws.ToString(img.ImageBuildVersionArn)
 	if _, err := tb.svc.SetImageState(ctx, arn.MustParse(image), service.StateChange{Status: service.ImageBuilding, Worker: "worker-secret-host",
-		Timings: &service.BuildTimings{TotalSeconds: 1}, Manifest: "file:///secret/manifest.json"}); err != nil {
+		Attempt: 2, Log: "secret-log-key/build.log", Timings: &service.BuildTimings{TotalSeconds: 1}, Manifest: "file:///secret/manifest.json"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -75,7 +75,8 @@ func TestSharedImageKeepsBuildInternals(t *testing.T) {
 	var listRaw = raw
 	must[*imagebuilder.GetImageOutput](t)(tb.b.GetImage(ctx, &imagebuilder.GetImageInput{ImageBuildVersionArn: aws.String(image)}, rawResponse(&raw)))
 	for _, body := range [][]byte{raw, listRaw} {
-		for _, leak := range []string{"the-secret-component-text", "goldsmithBuild", "secret-profile", "secret-topic", "worker-secret-host", "goldsmithWorker", "goldsmithTimings", "secret/manifest"} {
+		for _, leak := range []string{"the-secret-component-text", "goldsmithBuild", "secret-profile", "secret-topic", "worker-secret-host", "goldsmithWorker", "goldsmithTimings", "secret/manifest",
+			"goldsmithAttempt", "secret-log-key", "goldsmithLog"} {
 			if bytes.Contains(body, []byte(leak)) {
 				t.Errorf("account B's response contains %q: %.400s", leak, body)
 			}
@@ -88,7 +89,7 @@ func TestSharedImageKeepsBuildInternals(t *testing.T) {
 	if own.Image.InfrastructureConfiguration == nil || !bytes.Contains(raw, []byte("goldsmithTimings")) {
 		t.Errorf("owner's image lacks its infrastructure configuration or timings: %.400s", raw)
 	}
-	for _, leak := range []string{"the-secret-component-text", "goldsmithBuild", "worker-secret-host"} {
+	for _, leak := range []string{"the-secret-component-text", "goldsmithBuild", "worker-secret-host", "goldsmithAttempt", "secret-log-key"} {
 		if bytes.Contains(raw, []byte(leak)) {
 			t.Errorf("owner's GetImage contains the build internal %q", leak)
 		}
