@@ -69,7 +69,7 @@ func TestWorkerKilledMidBuild(t *testing.T) {
 
 	// A user follows the build's log from the start.
 	var followOut, followErr strings.Builder
-	follow := exec.Command(agent, "logs", "--follow", "--endpoint-url", srv.Endpoint, "--data-dir", dir, image)
+	follow := exec.Command(goldsmith, "logs", "--follow", "--endpoint-url", srv.Endpoint, "--data-dir", dir, image)
 	follow.Stdout, follow.Stderr = &followOut, &followErr
 	if err := follow.Start(); err != nil {
 		t.Fatal(err)
