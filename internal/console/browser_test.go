@@ -10,6 +10,8 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/goldsmith-dev/goldsmith/internal/testneed"
 )
 
 // chromiumPath is Debian's chromium (scripts/setup.sh installs it).
@@ -23,10 +25,7 @@ const chromiumPath = "/usr/bin/chromium"
 // ./internal/console -run Chromium`), else to a temporary folder.
 func TestConsoleInChromium(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("chromium is missing (%v): scripts/setup.sh installs it", err)
-		}
-		t.Skipf("chromium is missing (%v): apt-get install chromium", err)
+		testneed.Missing(t, "chromium is missing (%v): apt-get install chromium (scripts/setup.sh installs it)", err)
 	}
 	shots := os.Getenv("CONSOLE_SCREENSHOTS")
 	if shots == "" {
