@@ -102,13 +102,18 @@ type ImageSummaryPage struct {
 	NextToken        string         `json:"nextToken,omitempty"`
 }
 
-// ListImageBuildVersions lists the builds of an image version.
+// ListImageBuildVersions lists the builds of an image version that match
+// the filters (name, osVersion, platform, type, version).
 func (s *Service) ListImageBuildVersions(ctx context.Context, account string, in ListImageBuildVersionsInput) (ImageSummaryPage, error) {
 	a, err := s.parseARN(arn.ImageVersionArn, "imageVersionArn", in.ImageVersionArn)
 	if err != nil {
 		return ImageSummaryPage{}, err
 	}
-	q := store.Query{Type: arn.Image, Region: s.region, Accounts: []string{a.Account}, Name: a.Name, Version: a.Version}
+	filters, err := filterAttrs(in.Filters, imageKind.filters)
+	if err != nil {
+		return ImageSummaryPage{}, err
+	}
+	q := store.Query{Type: arn.Image, Region: s.region, Accounts: []string{a.Account}, Name: a.Name, Version: a.Version, Attrs: filters}
 	p, err := s.listRecords(ctx, q, in.MaxResults, in.NextToken)
 	if err != nil {
 		return ImageSummaryPage{}, err
