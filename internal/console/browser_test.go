@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // chromiumPath is Debian's chromium (scripts/setup.sh installs it).
@@ -133,6 +134,26 @@ func TestConsoleInChromium(t *testing.T) {
 	if doc := text("pre.document"); !strings.Contains(doc, `echo "<b>hello</b>"`) {
 		t.Errorf("component document shown as %q", doc)
 	}
+
+	// Create a component: a typo is shown at its line and column as the
+	// document is typed; fixed, the component is created.
+	do("create component", chromedp.Navigate(f.url+"/components/new"), chromedp.WaitVisible(`#document`),
+		chromedp.SendKeys(`input[name=name]`, "greet"), chromedp.SendKeys(`input[name=description]`, evil),
+		chromedp.Clear(`#document`), chromedp.SendKeys(`#document`, typoDoc),
+		chromedp.WaitVisible(`//ol[@id="problems"]/li[contains(., "acton")]`))
+	shot("component-editor")
+	if got := text("#problems"); !strings.Contains(got, `8:9 phases[0].steps[0].acton: unknown key "acton" (did you mean "action"?)`) {
+		t.Errorf("editor problems: %s", got)
+	}
+	// The problem's place moves the cursor to it; the user fixes the word.
+	do("fix the typo", chromedp.Click(`//ol[@id="problems"]//button[text()="8:9"]`),
+		chromedp.KeyEvent(strings.Repeat(kb.Delete, len("acton"))+"action"),
+		chromedp.WaitVisible(`//p[@id="checkstate"][text()="The document is valid."]`),
+		chromedp.Click(`//button[text()="Create component"]`), chromedp.WaitVisible(`pre.document`))
+	if main := text("main"); !strings.Contains(main, "Component created.") || !strings.Contains(main, "greet") || !strings.Contains(main, evil) {
+		t.Errorf("created component page: %s", main)
+	}
+
 	select {
 	case msg := <-dialogs:
 		t.Fatalf("a page ran script from user content: dialog %q", msg)

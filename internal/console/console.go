@@ -185,7 +185,7 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, nav string, err e
 }
 
 // pageNames are the templates under templates/ besides layout.html.
-var pageNames = []string{"signin", "notfound", "error", "pipelines", "pipeline", "images", "image", "components", "component"}
+var pageNames = []string{"signin", "notfound", "error", "pipelines", "pipeline", "images", "image", "components", "component", "component_new"}
 
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{"when": when, "shortARN": shortARN}

@@ -311,3 +311,17 @@ func elapsed(start, end string, now time.Time) time.Duration {
 }
 
 func parseTime(v string) (time.Time, error) { return time.Parse(time.RFC3339Nano, v) }
+
+// createComponent creates a Linux component from the console's form and
+// returns its build version ARN.
+func (d data) createComponent(ctx context.Context, account string, f newComponentForm) (string, error) {
+	var out struct {
+		Arn string `json:"componentBuildVersionArn"`
+	}
+	in := map[string]any{"name": f.Name, "semanticVersion": f.Version, "platform": "Linux", "data": f.Data, "clientToken": uuid.NewString()}
+	if f.Description != "" {
+		in["description"] = f.Description
+	}
+	err := call(ctx, d.svc.CreateComponent, account, in, &out)
+	return out.Arn, err
+}
