@@ -100,6 +100,7 @@ func New(cfg Config) (*Console, error) {
 	c.pipelineRoutes()
 	c.imageRoutes()
 	c.componentRoutes()
+	c.wizardRoutes()
 	return c, nil
 }
 
@@ -185,10 +186,10 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, nav string, err e
 }
 
 // pageNames are the templates under templates/ besides layout.html.
-var pageNames = []string{"signin", "notfound", "error", "pipelines", "pipeline", "images", "image", "components", "component", "component_new"}
+var pageNames = []string{"signin", "notfound", "error", "pipelines", "pipeline", "images", "image", "components", "component", "component_new", "pipeline_new"}
 
 func parsePages() (map[string]*template.Template, error) {
-	funcs := template.FuncMap{"when": when, "shortARN": shortARN}
+	funcs := template.FuncMap{"when": when, "shortARN": shortARN, "inc": func(i int) int { return i + 1 }}
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
