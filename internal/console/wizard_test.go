@@ -121,7 +121,7 @@ func TestPipelineWizard(t *testing.T) {
 	}
 	for _, want := range []string{"aws imagebuilder create-image-recipe --endpoint-url " + f.url + " --region " + region + " --cli-input-json file://recipe.json",
 		"create-infrastructure-configuration", "file://pipeline.json", "&#34;scheduleExpression&#34;: &#34;cron(0 3 * * ? *)&#34;",
-		"&#34;componentArn&#34;: &#34;" + comps[1][1], "&lt;img src=x onerror=alert(1)&gt;"} {
+		"&#34;componentArn&#34;: &#34;" + comps[1][1], "&#34;description&#34;: &#34;&lt;img src=x onerror=alert(1)&gt;&#34;"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("review lacks %q", want)
 		}

@@ -3,6 +3,7 @@ package console
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
 )
@@ -116,8 +117,12 @@ func (c *Console) review(r *http.Request, z wizard) []requestFile {
 	region, account := c.data.svc.Region(), sessionFrom(r).account
 	flags := " --endpoint-url " + scheme(r) + "://" + r.Host + " --region " + region
 	file := func(name, op string, req map[string]any) requestFile {
-		b, _ := json.MarshalIndent(req, "", "  ")
-		return requestFile{File: name, JSON: string(b),
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false) // the page escapes it; the file is for the CLI
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(req)
+		return requestFile{File: name, JSON: b.String(),
 			Command: "aws imagebuilder " + op + flags + " --cli-input-json file://" + name}
 	}
 	var files []requestFile
