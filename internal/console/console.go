@@ -17,6 +17,10 @@
 // Every page and action is the signed-in account calling the same
 // internal/service methods the API handlers call (all in data.go), so the
 // API's rules apply unchanged: another account's resource is not found.
+// The component editor's live check runs the validation CreateComponent
+// runs (component.Load with the action modules) without creating
+// anything; the pipeline wizard's schedule preview uses the scheduler's
+// own parser (internal/schedule).
 package console
 
 import (

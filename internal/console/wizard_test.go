@@ -159,6 +159,24 @@ func TestPipelineWizard(t *testing.T) {
 	if !strings.Contains(body, ">web-nightly<") || !strings.Contains(body, "web/1.0.0") {
 		t.Errorf("the new pipeline is not listed: %s", body)
 	}
+	// A second pipeline reuses the recipe and the configuration.
+	_, page = b.get("/pipelines/new")
+	_, page, _ = b.next(page, url.Values{"name": {"web-manual"}, "scheduleMode": {"manual"}}, "next")
+	code, page, _ = b.next(page, url.Values{"recipeMode": {"existing"}, "recipeArn": {aws.ToString(p.ImageRecipeArn)}}, "next")
+	if code != http.StatusOK {
+		t.Fatalf("step 2, existing recipe: %d %s", code, page)
+	}
+	code, page, _ = b.next(page, url.Values{"infraMode": {"existing"}, "infraArn": {aws.ToString(p.InfrastructureConfigurationArn)}}, "next")
+	if code != http.StatusOK || strings.Contains(page, "recipe.json") || strings.Contains(page, "infrastructure.json") ||
+		!strings.Contains(page, "&#34;imageRecipeArn&#34;: &#34;"+aws.ToString(p.ImageRecipeArn)) {
+		t.Fatalf("review of a pipeline with existing parts: %d %s", code, page)
+	}
+	if code, body, _ = b.next(page, nil, "create"); code != http.StatusSeeOther {
+		t.Fatalf("create with existing parts: %d %s", code, body)
+	}
+	if _, body = b.get("/pipelines"); !strings.Contains(body, ">web-manual<") {
+		t.Errorf("the second pipeline is not listed")
+	}
 	// Created as account a: account b sees none of it.
 	nb := newBrowser(t, f.url)
 	nb.signIn(f.b)
