@@ -177,6 +177,17 @@ func TestPipelineWizard(t *testing.T) {
 	if _, body = b.get("/pipelines"); !strings.Contains(body, ">web-manual<") {
 		t.Errorf("the second pipeline is not listed")
 	}
+	// Submitting the review again is the service's to refuse, on step 1.
+	if code, body, _ := b.next(page, nil, "create"); code < 400 || !strings.Contains(body, `aria-current="step">1.`) || !strings.Contains(body, "ResourceAlreadyExistsException") {
+		t.Errorf("a repeated create: %d %s", code, body)
+	}
+	// A cross-site form post creates nothing.
+	form := formOf(page)
+	form.Set("go", "create")
+	form.Set("name", "web-evil")
+	if code, _, _ := b.post("/pipelines/new", form, map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}); code != http.StatusForbidden {
+		t.Errorf("cross-site create: %d, want 403", code)
+	}
 	// Created as account a: account b sees none of it.
 	nb := newBrowser(t, f.url)
 	nb.signIn(f.b)
@@ -191,6 +202,9 @@ func TestSchedulePreview(t *testing.T) {
 	f := setup(t)
 	b := newBrowser(t, f.url)
 	b.signIn(f.a)
+	if code, _ := newBrowser(t, f.url).get("/pipelines/schedule?expression=cron(0+3+*+*+%3F+*)"); code != http.StatusSeeOther {
+		t.Errorf("preview without a session: %d, want a redirect to sign in", code)
+	}
 	tests := []struct {
 		expr, tz, wantRun, wantErr string
 	}{
