@@ -2,10 +2,12 @@
 # the test tools (PostgreSQL, MinIO, the AWS CLI) and runs the tests.
 GO      ?= go
 BIN     ?= bin/goldsmith
+# The guest agent, built first and embedded by goldsmith (docs/build.md).
+AGENT   := internal/agentbin/files/goldsmith-agent
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 FUZZTIME ?= 15s
 
-.PHONY: setup setup-test build demo test bench fuzz
+.PHONY: setup setup-test build agent demo test bench fuzz
 
 # What the main job needs: QEMU and the base image tools.
 setup:
@@ -16,8 +18,13 @@ setup:
 setup-test:
 	./scripts/setup-test.sh
 
-build:
+build: agent
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/goldsmith
+
+# Stripped (-s -w): it goes into every build machine. Always rebuilt, so
+# goldsmith never embeds a stale one.
+agent:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(AGENT) ./cmd/goldsmith-agent
 
 # The main job: build, boot-test and convert the reference golden image.
 demo: setup build

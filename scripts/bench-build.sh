@@ -17,7 +17,7 @@
 # Usage: scripts/bench-build.sh [extra goldsmith build flags]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CGO_ENABLED=0 go build -o bin/goldsmith ./cmd/goldsmith
+make build  # goldsmith with the guest agent built in
 out=$(mktemp -d /tmp/goldsmith-bench-XXXXXX)
 trap 'rm -rf "$out"' EXIT
 cache="$out/steps"

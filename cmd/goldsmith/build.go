@@ -70,9 +70,13 @@ requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
 				}
 				*p = abs
 			}
+			vms := qemu.Launcher{Accel: qemu.Accel(accel), CPUModel: cpuModel, Firmware: qemu.Firmware(firmware)}
+			testVMs := vms
+			if testFirmware != "" {
+				testVMs.Firmware = qemu.Firmware(testFirmware)
+			}
 			opts := workflow.Options{
-				Recipe: r, OutDir: out, Formats: fs, MemoryMiB: memory, CPUs: cpus,
-				Accel: qemu.Accel(accel), CPUModel: cpuModel, Firmware: qemu.Firmware(firmware), TestFirmware: qemu.Firmware(testFirmware),
+				Recipe: r, OutDir: out, Formats: fs, MemoryMiB: memory, CPUs: cpus, Machines: vms, TestMachines: testVMs,
 				NoNetwork: noNetwork, KeepOnFailure: keep, SkipTests: skipTests, AgentBinary: agentBin,
 				Bases: &baseimage.Cache{Dir: baseCache},
 			}
@@ -124,7 +128,7 @@ requested formats with sha256 files, manifest.json, an SBOM and all logs.`,
 	f.BoolVar(&keep, "keep-on-failure", false, "keep the failed VM running until Ctrl-C, to look inside with goldsmith debug OUTDIR")
 	f.BoolVar(&skipTests, "skip-tests", false, "do not boot a test instance")
 	f.StringVar(&baseCache, "base-cache", "", "base image cache folder (default ~/.cache/goldsmith/base)")
-	f.StringVar(&agentBin, "agent-binary", "", "goldsmith binary to run in the guest (default: this one; it must be static)")
+	f.StringVar(&agentBin, "agent-binary", "", "guest agent binary, cmd/goldsmith-agent (default: the one built into goldsmith, else goldsmith-agent next to it; it must be static)")
 	f.BoolVar(&noCache, "no-cache", false, "run every build phase, reading nothing from the step cache (new entries are still saved)")
 	f.StringVar(&shared, "shared-cache", "", "s3://bucket/prefix (or a folder) that the step caches of several machines share: entries are published there, and missing ones fetched")
 	cf.register(cmd)

@@ -45,7 +45,7 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate("goldsmith {{.Version}}\n")
-	root.AddCommand(newToeCommand(), newBuildCommand(), newValidateCommand(), newAgentCommand(), newDebugCommand(), newServeCommand(), newWorkerCommand(),
+	root.AddCommand(newToeCommand(), newBuildCommand(), newValidateCommand(), newDebugCommand(), newServeCommand(), newWorkerCommand(),
 		newLogsCommand(), newKeysCommand(), newCacheCommand(), newVersionCommand())
 	root.InitDefaultCompletionCmd()
 	applyUsageRules(root)

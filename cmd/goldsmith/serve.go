@@ -97,7 +97,10 @@ or JSON file:
   postgres: postgres://goldsmith@db/goldsmith   # shared by servers and workers
   artifacts: s3://goldsmith-images/site-a       # AWS_ENDPOINT_URL for MinIO
   sharedCache: s3://goldsmith-images/cache      # step cache entries shared by hosts
-  region: goldsmith-local-1
+  region: goldsmith-local-1                     # the home site
+  regions:    # other sites distribution configurations may name (docs/distribution.md)
+    - {name: eu-site-1, artifacts: s3://images/eu, profile: eu-site, formats: [vmdk]}
+    - {name: lab-site-1, artifacts: /srv/images}
   accounts:
     - id: "123456789012"
       keys:

@@ -1,5 +1,5 @@
 // Package agent is the host↔guest protocol of build VMs: the in-guest
-// agent (`goldsmith agent`, Serve) and the host's Client. There is no SSH
+// agent (cmd/goldsmith-agent, Serve) and the host's Client. There is no SSH
 // and no network: the two talk over a virtio-serial port, which QEMU shows
 // the host as a unix socket and the guest as
 // /dev/virtio-ports/org.goldsmith.agent.0.

@@ -98,7 +98,7 @@ func TestMemberTypesAndNestedValidation(t *testing.T) {
 		{"s3 export format", "distributions.s3ExportConfiguration.diskImageFormat", func() error {
 			_, err := tb.a.CreateDistributionConfiguration(ctx, &imagebuilder.CreateDistributionConfigurationInput{Name: aws.String("dist2"),
 				Distributions: []types.Distribution{{Region: aws.String(region), S3ExportConfiguration: &types.S3ExportConfiguration{
-					RoleName: aws.String("r"), S3Bucket: aws.String("b"), DiskImageFormat: "QCOW2"}}}})
+					RoleName: aws.String("r"), S3Bucket: aws.String("b"), DiskImageFormat: "FOO"}}}})
 			return err
 		}},
 		{"ssm data type", "distributions.ssmParameterConfigurations.dataType", func() error {

@@ -25,7 +25,7 @@ import (
 	"github.com/goldsmith-dev/goldsmith/internal/arn"
 	"github.com/goldsmith-dev/goldsmith/internal/artifacts"
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
-	"github.com/goldsmith-dev/goldsmith/internal/machine/qemu"
+	"github.com/goldsmith-dev/goldsmith/internal/machine"
 	"github.com/goldsmith-dev/goldsmith/internal/metrics"
 	"github.com/goldsmith-dev/goldsmith/internal/progress"
 	"github.com/goldsmith-dev/goldsmith/internal/recipe"
@@ -45,9 +45,11 @@ type Runner struct {
 	// Bases caches base images; Cache is the step cache (nil: none).
 	Bases *baseimage.Cache
 	Cache *stepcache.Cache
-	// AgentBinary runs in the guests; default this executable.
+	// AgentBinary is the guest agent; default the one built into
+	// goldsmith (see internal/agentbin).
 	AgentBinary string
-	Accel       qemu.Accel
+	// Machines launches the build and test machines (a qemu.Launcher).
+	Machines machine.Launcher
 	// NoNetwork detaches the guests' network.
 	NoNetwork bool
 	TempDir   string
@@ -131,7 +133,7 @@ func (r *Runner) Run(ctx context.Context, account string, image arn.ARN) error {
 		}
 	}()
 	res, err := workflow.Build(bctx, workflow.Options{
-		Recipe: rec, OutDir: out, Formats: []workflow.Format{workflow.QCOW2}, Accel: r.Accel,
+		Recipe: rec, OutDir: out, Formats: []workflow.Format{workflow.QCOW2}, Machines: r.Machines,
 		NoNetwork: r.NoNetwork, SkipTests: !spec.TestsEnabled, AgentBinary: r.AgentBinary, Bases: r.Bases,
 		Cache: r.Cache, CacheNamespace: account, TempDir: r.TempDir, Reporter: rep, Log: log,
 	})

@@ -71,7 +71,7 @@ func TestImageBuildsThroughTheAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(tmp) })
-	agent := vmtest.AgentBinary(t, "../../cmd/goldsmith")
+	agent := vmtest.AgentBinary(t)
 	srv := servertest.Start(t, server.Config{DataDir: dir, Build: server.BuildConfig{AgentBinary: agent, NoNetwork: true, TempDir: tmp}})
 	ctx, c, endpoint := context.Background(), srv.Client, srv.Endpoint
 	comp := func(name, doc string) string {

@@ -25,7 +25,7 @@ import (
 // removes the dead worker's files, and finishes the image.
 func TestWorkerKilledMidBuild(t *testing.T) {
 	vmtest.Require(t)
-	agent := vmtest.AgentBinary(t, "../../cmd/goldsmith")
+	agent := vmtest.AgentBinary(t)
 	dir := t.TempDir()
 	// The API only: builds run in worker processes.
 	srv := servertest.Start(t, server.Config{DataDir: dir, Build: server.BuildConfig{Workers: -1}})

@@ -39,7 +39,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // ran elsewhere.
 func TestScaleOut(t *testing.T) {
 	vmtest.Require(t)
-	agent := vmtest.AgentBinary(t, "../../cmd/goldsmith")
+	agent := vmtest.AgentBinary(t)
 	pg := pgtest.URL(t)
 	minio := s3test.Start(t)
 	minio.MakeBucket(t, "goldsmith")

@@ -42,11 +42,13 @@ type BuildConfig struct {
 	SharedCache string
 	// BaseCache is the base image cache. Default ~/.cache/goldsmith/base.
 	BaseCache string
-	// AgentBinary runs in the guests. Default: this executable.
+	// AgentBinary is the guest agent (cmd/goldsmith-agent). Default: the
+	// one built into goldsmith (see internal/agentbin).
 	AgentBinary string
-	Accel       qemu.Accel
-	NoNetwork   bool
-	TempDir     string
+	// Accel is the build VMs' accelerator; default auto.
+	Accel     qemu.Accel
+	NoNetwork bool
+	TempDir   string
 }
 
 // queueBuilds is service.Builds on the River queue.
@@ -80,7 +82,7 @@ func startWorkers(ctx context.Context, c Config, q *queue.Queue, svc *service.Se
 		removeTemp = func() { _ = os.Remove(tmp) }
 		runner = &buildjob.Runner{
 			Service: svc, Artifacts: files, Bases: &baseimage.Cache{Dir: bc.BaseCache},
-			AgentBinary: bc.AgentBinary, Accel: bc.Accel, NoNetwork: bc.NoNetwork, TempDir: bc.TempDir, Log: c.Logger, Metrics: m,
+			AgentBinary: bc.AgentBinary, Machines: qemu.Launcher{Accel: bc.Accel}, NoNetwork: bc.NoNetwork, TempDir: bc.TempDir, Log: c.Logger, Metrics: m,
 		}
 		switch bc.CacheDir {
 		case "off":
@@ -184,7 +186,7 @@ func startPlane(ctx context.Context, c Config, st store.Store) (*plane, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.svc, err = service.New(ctx, service.Config{Store: st, Region: c.Region, Logger: c.Logger, Builds: queueBuilds{q},
+	p.svc, err = service.New(ctx, service.Config{Store: st, Region: c.Region, Sites: c.Sites(), Logger: c.Logger, Builds: queueBuilds{q},
 		OnImageState: imageMetrics(p.metrics), Notifications: ns, Artifacts: files})
 	if err != nil {
 		return nil, err

@@ -22,7 +22,7 @@ func TestAWSCLI(t *testing.T) {
 	if _, err := os.Stat(cliAWS); err != nil {
 		testneed.Missing(t, "the AWS CLI is not installed at /usr/bin/aws (Debian package awscli): run scripts/setup-test.sh")
 	}
-	srv := servertest.Start(t, server.Config{})
+	srv := servertest.Start(t, server.Config{Regions: []server.RegionConfig{{Name: "eu-site-1", Artifacts: t.TempDir()}}})
 	dir, endpoint := srv.DataDir, srv.Endpoint
 	write := func(name, body string) string {
 		p := filepath.Join(dir, name)
@@ -70,10 +70,36 @@ func TestAWSCLI(t *testing.T) {
     "instanceProfileName": "EC2InstanceProfileForImageBuilder",
     "terminateInstanceOnFailure": true
 }`))
+	account := strings.Split(compARN, ":")[4]
+	// In the style of the AWS CLI's create-distribution-configuration
+	// example: two regions (here the home site and a configured one).
 	dist := aws("create-distribution-configuration", "--cli-input-json", write("dist.json", `{
     "name": "MyDistributionConfiguration",
-    "distributions": [{"region": "goldsmith-local-1", "amiDistributionConfiguration": {"name": "Name {{imagebuilder:buildDate}}"}}]
+    "description": "Copies the image to eu-site-1",
+    "distributions": [
+        {
+            "region": "goldsmith-local-1",
+            "amiDistributionConfiguration": {
+                "name": "Name {{imagebuilder:buildDate}}",
+                "description": "An example image name with parameter references",
+                "amiTags": {"KeyName": "Value"},
+                "launchPermission": {"userIds": ["`+account+`"]}
+            }
+        },
+        {
+            "region": "eu-site-1",
+            "amiDistributionConfiguration": {
+                "name": "My {{imagebuilder:buildVersion}} image {{imagebuilder:buildDate}}",
+                "amiTags": {"KeyName": "Value"},
+                "launchPermission": {"userIds": ["`+account+`"]}
+            }
+        }
+    ]
 }`))
+	gotDist := aws("get-distribution-configuration", "--distribution-configuration-arn", dist["distributionConfigurationArn"].(string))
+	if n := len(gotDist["distributionConfiguration"].(map[string]any)["distributions"].([]any)); n != 2 {
+		t.Errorf("get-distribution-configuration: %d distributions, want 2", n)
+	}
 	pipe := aws("create-image-pipeline", "--cli-input-json", write("pipe.json", `{
     "name": "MyWindows2016Pipeline",
     "imageRecipeArn": "`+recipe["imageRecipeArn"].(string)+`",

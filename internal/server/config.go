@@ -31,6 +31,9 @@ import (
 //	artifacts: s3://goldsmith-images/site-a
 //	sharedCache: s3://goldsmith-images/site-a/cache
 //	region: goldsmith-local-1
+//	regions:
+//	  - {name: eu-site-1, artifacts: s3://images/eu, profile: eu-site, formats: [vmdk]}
+//	  - {name: lab-site-1, artifacts: /srv/images}
 //	accounts:
 //	  - id: "123456789012"
 //	    name: ops
@@ -46,9 +49,12 @@ type File struct {
 	Artifacts string `yaml:"artifacts" json:"artifacts"`
 	// SharedCache is the step cache tier shared by worker hosts (see
 	// BuildConfig.SharedCache).
-	SharedCache string          `yaml:"sharedCache" json:"sharedCache"`
-	Region      string          `yaml:"region" json:"region"`
-	Accounts    []AccountConfig `yaml:"accounts" json:"accounts"`
+	SharedCache string `yaml:"sharedCache" json:"sharedCache"`
+	Region      string `yaml:"region" json:"region"`
+	// Regions are the sites besides this server's own region (the home
+	// site) that images can be distributed to (see RegionConfig).
+	Regions  []RegionConfig  `yaml:"regions" json:"regions"`
+	Accounts []AccountConfig `yaml:"accounts" json:"accounts"`
 	// Webhooks receive image state changes: an infrastructure
 	// configuration's snsTopicArn names one of them by its topicArn.
 	Webhooks []notify.Webhook `yaml:"webhooks" json:"webhooks"`
@@ -194,6 +200,9 @@ func (f File) Check() error {
 			return fmt.Errorf("%s: %w", l.key, err)
 		}
 	}
+	if err := checkRegions(f.Regions, f.Region); err != nil {
+		return err
+	}
 	if err := checkAccounts(f.Accounts); err != nil {
 		return err
 	}
@@ -246,6 +255,9 @@ func (f File) Apply(c Config) Config {
 	if c.Accounts == nil {
 		c.Accounts = f.Accounts
 	}
+	if c.Regions == nil {
+		c.Regions = f.Regions
+	}
 	if c.Webhooks == nil {
 		c.Webhooks = f.Webhooks
 	}
@@ -285,7 +297,7 @@ func EnsureAccounts(ctx context.Context, st store.Accounts, accts []AccountConfi
 }
 
 // Check validates a configuration's settings before anything starts:
-// listen address, region and store locations.
+// listen address, region, store locations and the sites (regions).
 func (c Config) Check() error {
 	c = c.WithDefaults()
 	if err := CheckListen(c.Listen); err != nil {
@@ -307,6 +319,9 @@ func (c Config) Check() error {
 	}
 	if err := CheckLocation(c.Build.SharedCache); err != nil {
 		return fmt.Errorf("--shared-cache: %w", err)
+	}
+	if err := checkRegions(c.Regions, c.Region); err != nil {
+		return err
 	}
 	switch c.Build.Accel {
 	case "", qemu.AccelAuto, qemu.AccelKVM, qemu.AccelTCG:

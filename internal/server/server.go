@@ -51,6 +51,9 @@ type Config struct {
 	// Region is the region name in ARNs and signatures; it must look like
 	// an AWS region (goldsmith-local-1). Default: DefaultRegion.
 	Region string
+	// Regions are the other sites images can be distributed to (see
+	// RegionConfig); this server's Region is the home site.
+	Regions []RegionConfig
 	// PostgresURL, when set, selects PostgreSQL instead of SQLite.
 	PostgresURL string
 	// Accounts are created at start, with their keys, when the store

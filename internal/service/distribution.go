@@ -190,7 +190,8 @@ func (in *DistributionSettings) validate() error {
 			c.required("distributions.s3ExportConfiguration.roleName", e.RoleName)
 			c.required("distributions.s3ExportConfiguration.s3Bucket", e.S3Bucket)
 			c.required("distributions.s3ExportConfiguration.diskImageFormat", e.DiskImageFormat)
-			c.enum("distributions.s3ExportConfiguration.diskImageFormat", e.DiskImageFormat, "VMDK", "RAW", "VHD")
+			// QCOW2 and VHDX are Goldsmith's extensions of the model's VMDK, RAW and VHD.
+			c.enum("distributions.s3ExportConfiguration.diskImageFormat", e.DiskImageFormat, "VMDK", "RAW", "VHD", "QCOW2", "VHDX")
 			c.length("distributions.s3ExportConfiguration.roleName", e.RoleName, maxString)
 			c.length("distributions.s3ExportConfiguration.s3Bucket", e.S3Bucket, maxString)
 			c.length("distributions.s3ExportConfiguration.s3Prefix", e.S3Prefix, maxString)
@@ -247,7 +248,7 @@ func (s *Service) CreateDistributionConfiguration(ctx context.Context, account s
 	if err != nil {
 		return DistributionConfigurationOutput{}, err
 	}
-	if err := in.validate(); err != nil {
+	if err := s.validateDistributions(ctx, &in.DistributionSettings); err != nil {
 		return DistributionConfigurationOutput{}, err
 	}
 	token := in.ClientToken
@@ -261,7 +262,7 @@ func (s *Service) CreateDistributionConfiguration(ctx context.Context, account s
 
 // UpdateDistributionConfiguration replaces a distribution configuration.
 func (s *Service) UpdateDistributionConfiguration(ctx context.Context, account string, in UpdateDistributionConfigurationInput) (DistributionConfigurationOutput, error) {
-	if err := in.validate(); err != nil {
+	if err := s.validateDistributions(ctx, &in.DistributionSettings); err != nil {
 		return DistributionConfigurationOutput{}, err
 	}
 	token := in.ClientToken

@@ -25,7 +25,8 @@
 //     idempotency; storing typed resources; the shared checks
 //   - components.go, component_types.go, import.go: components
 //   - workflows.go, workflow_types.go, workflow_document.go: workflows
-//   - infrastructure.go, distribution.go: the two configurations
+//   - infrastructure.go, distribution.go, distribution_check.go, sites.go:
+//     the two configurations; the sites (regions) distributions name
 //   - recipes.go, recipe_types.go: image recipes
 //   - containers.go, container_types.go: container recipes
 //   - pipelines.go, pipeline_types.go, schedules.go: pipelines and schedules
@@ -113,6 +114,7 @@ type Service struct {
 	events func(ImageEvent)
 	notify Notifications
 	files  artifacts.Store
+	sites  []Site // the home site first
 }
 
 // Config configures New.
@@ -120,7 +122,11 @@ type Config struct {
 	// Store is the storage. Required.
 	Store store.Store
 	// Region is the region every ARN names, e.g. goldsmith-local-1. Required.
+	// It is also the home site, where images go when nothing else is asked.
 	Region string
+	// Sites are the other regions images can be distributed to; a
+	// distribution configuration may name them and the home Region only.
+	Sites []Site
 	// Limits; zero fields take their defaults.
 	Limits Limits
 	// Now is the clock. Default: time.Now.
@@ -155,7 +161,11 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{store: cfg.Store, region: cfg.Region, limits: cfg.Limits.WithDefaults(), now: cfg.Now, log: cfg.Logger, builds: cfg.Builds, events: cfg.OnImageState, notify: cfg.Notifications, files: cfg.Artifacts}
+	sites, err := homeAndSites(cfg.Region, cfg.Sites)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{store: cfg.Store, region: cfg.Region, limits: cfg.Limits.WithDefaults(), now: cfg.Now, log: cfg.Logger, builds: cfg.Builds, events: cfg.OnImageState, notify: cfg.Notifications, files: cfg.Artifacts, sites: sites}
 	if err := s.seedCatalog(ctx); err != nil {
 		return nil, err
 	}

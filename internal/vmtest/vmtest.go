@@ -1,11 +1,10 @@
 // Package vmtest holds what tests that boot VMs share: the check that the
 // machine can run them (skipping with the reason when it cannot, failing
-// under CI=true, where everything is installed), a static goldsmith binary
-// to run as the guest agent, and the check that no VM is left running.
+// under CI=true, where everything is installed), a static guest agent
+// (cmd/goldsmith-agent) to run in the VMs, and the check that no VM is left running.
 package vmtest
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -94,25 +93,32 @@ var (
 	agentErr  error
 )
 
-// AgentBinary builds a static goldsmith from cmdDir (the path of
-// cmd/goldsmith relative to the test's package) once per test binary.
-func AgentBinary(t testing.TB, cmdDir string) string {
+// AgentBinary builds a static cmd/goldsmith-agent, the guest agent, once
+// per test binary: `go test` does not run the Makefile, so tests never
+// rely on the agent embedded in goldsmith.
+func AgentBinary(t testing.TB) string {
 	t.Helper()
 	agentOnce.Do(func() {
+		root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+		if err != nil {
+			agentErr = fmt.Errorf("find the module's folder: %w", err)
+			return
+		}
 		dir, err := os.MkdirTemp("", "goldsmith-agent-bin-")
 		if err != nil {
 			agentErr = err
 			return
 		}
-		agentPath = filepath.Join(dir, "goldsmith")
-		cmd := exec.Command("go", "build", "-o", agentPath, cmdDir)
+		agentPath = filepath.Join(dir, "goldsmith-agent")
+		cmd := exec.Command("go", "build", "-o", agentPath, "./cmd/goldsmith-agent")
+		cmd.Dir = strings.TrimSpace(string(root))
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
-			agentErr = errors.New(string(out))
+			agentErr = fmt.Errorf("%w: %s", err, out)
 		}
 	})
 	if agentErr != nil {
-		t.Fatalf("build the agent binary: %v", agentErr)
+		t.Fatalf("build the guest agent: %v", agentErr)
 	}
 	return agentPath
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/goldsmith-dev/goldsmith/internal/agent"
+	"github.com/goldsmith-dev/goldsmith/internal/machine/qemu"
 	"github.com/goldsmith-dev/goldsmith/internal/recipe"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
 	"github.com/goldsmith-dev/goldsmith/internal/vmtest"
@@ -21,8 +22,8 @@ import (
 
 func vmTest(t *testing.T) { vmtest.Require(t) }
 
-// agentBinary builds a static goldsmith for the guest, once per test run.
-func agentBinary(t *testing.T) string { return vmtest.AgentBinary(t, "../../cmd/goldsmith") }
+// agentBinary builds the static guest agent, once per test run.
+func agentBinary(t *testing.T) string { return vmtest.AgentBinary(t) }
 
 func loadRecipe(t *testing.T, path string) *recipe.Recipe {
 	t.Helper()
@@ -59,7 +60,7 @@ func TestBuildEndToEnd(t *testing.T) {
 	out, tmp := t.TempDir(), t.TempDir()
 	res, err := workflow.Build(t.Context(), workflow.Options{
 		Recipe: loadRecipe(t, "testdata/e2e/recipe.yaml"), OutDir: out, TempDir: tmp,
-		Formats: []workflow.Format{workflow.QCOW2, workflow.VHDX}, AgentBinary: agentBinary(t), NoNetwork: true,
+		Formats: []workflow.Format{workflow.QCOW2, workflow.VHDX}, AgentBinary: agentBinary(t), NoNetwork: true, Machines: qemu.Launcher{},
 		Reporter: testReporter{t},
 	})
 	if err != nil {
@@ -136,7 +137,7 @@ func TestBuildFailingTestPhase(t *testing.T) {
 	}()
 	_, err := workflow.Build(ctx, workflow.Options{
 		Recipe: loadRecipe(t, "testdata/e2e/failing-recipe.yaml"), OutDir: out, TempDir: tmp,
-		AgentBinary: agentBinary(t), NoNetwork: true, Reporter: testReporter{t}, KeepOnFailure: true,
+		AgentBinary: agentBinary(t), NoNetwork: true, Machines: qemu.Launcher{}, Reporter: testReporter{t}, KeepOnFailure: true,
 	})
 	cancel() // the build has returned: stop waiting for a kept VM
 	if got := <-debugged; got != "built" {

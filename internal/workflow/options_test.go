@@ -1,12 +1,14 @@
 package workflow
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/goldsmith-dev/goldsmith/internal/machine"
 	"github.com/goldsmith-dev/goldsmith/internal/recipe"
 )
 
@@ -14,7 +16,7 @@ import (
 // the step cache records, are absolute whatever the caller gives.
 func TestOptionsPathsAbsolute(t *testing.T) {
 	t.Chdir(t.TempDir())
-	o, err := Options{Recipe: &recipe.Recipe{}, OutDir: "out", TempDir: "tmp", AgentBinary: "bin/goldsmith"}.withDefaults()
+	o, err := Options{Recipe: &recipe.Recipe{}, OutDir: "out", TempDir: "tmp", AgentBinary: "bin/goldsmith", Machines: noMachines{}}.withDefaults()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,6 +25,17 @@ func TestOptionsPathsAbsolute(t *testing.T) {
 			t.Errorf("%s = %q, want an absolute path", name, p)
 		}
 	}
+}
+
+// noMachines is a Launcher for tests that never launch a machine.
+type noMachines struct{}
+
+func (noMachines) Launch(context.Context, machine.Spec) (machine.Machine, error) {
+	return nil, errors.New("this test launches no machine")
+}
+
+func (noMachines) Describe(context.Context) machine.Description {
+	return machine.Description{Kind: "none"}
 }
 
 // logRecorder is a Reporter that keeps Logf's messages.

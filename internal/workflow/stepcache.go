@@ -9,10 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/goldsmith-dev/goldsmith/internal/machine/qemu"
+	"github.com/goldsmith-dev/goldsmith/internal/machine"
 	"github.com/goldsmith-dev/goldsmith/internal/stepcache"
 )
 
@@ -69,41 +68,27 @@ type cacheState struct {
 	parentCreated time.Time // that entry's Created time
 	off           string    // why nothing more is stored ("" while storing)
 	buildTimes    map[int]time.Duration
-	layers        int
+	layers        int    // empty layers made so far
+	stateNote     string // why the last checkpoint had no saved state, as logged
 }
 
-// qemuVersion is the emulator's version line: a saved VM state loads only
-// into the QEMU that wrote it.
-var qemuVersion = sync.OnceValue(func() string {
-	out, err := exec.Command("qemu-system-x86_64", "--version").Output()
-	if err != nil {
-		return "unknown"
-	}
-	line, _, _ := strings.Cut(string(out), "\n")
-	return line
-})
-
-// bootKey sets the key of the booted base: the build VM right after its
-// first boot, disk and memory, before its disk grows to the recipe's size.
-// It covers everything the saved state depends on: the base image, the VM's shape
-// (QEMU, accelerator, memory, CPUs, firmware, network) and the seed disk,
-// which holds the agent, the very binary that makes the VM.
+// bootKey sets the key of the booted base: the build machine right after
+// its first boot, disk and memory, before its disk grows to the recipe's
+// size. It covers everything the saved state depends on: the base image,
+// the machines (for QEMU: its version, accelerator, CPU model, firmware),
+// their memory, CPUs and network, and the guest agent, which runs from a
+// disk mounted in the saved guest.
 func (b *vmBuild) bootKey(ctx context.Context) error {
-	seed, err := fileDigest(b.seed)
+	agentDigest, err := fileDigest(b.agentBin)
 	if err != nil {
 		return err
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "goldsmith-boot-v2\nbase %s\nqemu %s\naccel %s\ncpu %q\nmemory %d\ncpus %d\nfirmware %s\nnetwork %t\nseed %s\n",
-		b.baseInfo.Digest, qemuVersion(), b.accel, b.opts.CPUModel, b.opts.MemoryMiB, b.opts.CPUs,
-		b.opts.Firmware, !b.opts.NoNetwork, seed)
+	fmt.Fprintf(h, "goldsmith-boot-v3\nbase %s\nmachines %s\n%s\nmemory %d\ncpus %d\nnetwork %t\nagent %s\n",
+		b.baseInfo.Digest, b.machines.Kind, b.machines.StateKey, b.opts.MemoryMiB, b.opts.CPUs, !b.opts.NoNetwork, agentDigest)
 	b.cache.bootKey = "sha256:" + hex.EncodeToString(h.Sum(nil))
 	return nil
 }
-
-// withState tells whether entries carry the build VM's saved state. Not
-// with UEFI: its variable store is a disk that the state does not cover.
-func (b *vmBuild) withState() bool { return b.opts.Firmware != qemu.FirmwareUEFI }
 
 // resumeScript prepares a guest resumed from a saved state: the root file
 // system was frozen when the state was saved; the apt timers are stopped
@@ -172,7 +157,7 @@ func (b *vmBuild) lookupCache(ctx context.Context) error {
 	b.cache.bootHit = true
 	b.cache.start, b.cache.backing, b.cache.parent, b.cache.parentCreated = len(chain)-1, last.Path, last.Key, last.Created
 	b.base = last.Path
-	if state := stepcache.Resumable(chain); state != "" && b.withState() {
+	if state := stepcache.Resumable(chain); state != "" {
 		b.cache.resume = state
 		sum.Resumed = last.Key
 	}
@@ -284,7 +269,7 @@ func (b *vmBuild) storeBoot(ctx context.Context) error {
 // The VM is not touched.
 func (b *vmBuild) saveEmpty(ctx context.Context, l stepcache.Layer) (*stepcache.Entry, error) {
 	b.cache.layers++
-	file := filepath.Join(b.buildCfg.Dir, fmt.Sprintf("layer-%02d.qcow2", b.cache.layers))
+	file := filepath.Join(b.work, fmt.Sprintf("empty-layer-%02d.qcow2", b.cache.layers))
 	if !filepath.IsAbs(b.cache.backing) {
 		return nil, fmt.Errorf("make an empty layer: %w: backing file %q", stepcache.ErrRelativePath, b.cache.backing)
 	}
@@ -312,12 +297,17 @@ func (b *vmBuild) putEntry(ctx context.Context, l stepcache.Layer) (*stepcache.E
 	return e, nil
 }
 
-// saveEntry captures the build VM as a cache entry on the current one:
-// the guest flushes and freezes its root file system, the VM pauses, its
-// state is saved (when entries carry states), the disk's top layer is
-// frozen by an external snapshot, and the VM goes on. The layer and the
-// state are then moved into the cache and published to the shared tier.
+// saveEntry captures the build machine as a cache entry on the current
+// one: the guest flushes and freezes its root file system, the machine
+// checkpoints (the disk's top layer frozen, and its state saved when it
+// can), the guest is thawed, and the layer and the state are moved into
+// the cache and published to the shared tier. A machine that cannot
+// checkpoint makes no entries.
 func (b *vmBuild) saveEntry(ctx context.Context, l stepcache.Layer) (*stepcache.Entry, error) {
+	cpr, ok := b.buildVM.(machine.Checkpointer)
+	if !ok {
+		return nil, fmt.Errorf("%s machines cannot checkpoint", b.machines.Kind)
+	}
 	start := time.Now()
 	frozen := false
 	if out, err := execGuest(ctx, b.buildAgent, freezeScript); err == nil {
@@ -325,43 +315,31 @@ func (b *vmBuild) saveEntry(ctx context.Context, l stepcache.Layer) (*stepcache.
 	} else {
 		b.opts.Reporter.Logf("could not freeze the guest's root file system (%v %s); the entry is crash-consistent after sync", err, strings.TrimSpace(out))
 	}
-	b.cache.layers++
-	next := filepath.Join(b.buildCfg.Dir, fmt.Sprintf("layer-%02d.qcow2", b.cache.layers))
-	state, froze := "", time.Since(start)
-	var saved qemu.State
-	if b.withState() {
-		st, err := b.buildVM.SaveState(ctx, filepath.Join(b.buildCfg.Dir, fmt.Sprintf("state-%02d", b.cache.layers)))
-		if err != nil {
-			b.opts.Reporter.Logf("could not save the VM state (%v); the entry has its disk only", err)
-		} else {
-			state, saved = st.Path, st
-		}
-	}
-	layer, snapErr := b.buildVM.Snapshot(ctx, next)
-	if b.withState() {
-		if err := b.buildVM.Continue(ctx); err != nil {
-			return nil, fmt.Errorf("resume the build VM after saving its state: %w", err)
-		}
+	froze := time.Since(start)
+	cp, cpErr := cpr.Checkpoint(ctx)
+	if cpErr == nil && cp.NoState != "" && cp.NoState != b.cache.stateNote {
+		b.cache.stateNote = cp.NoState
+		b.opts.Reporter.Logf("step cache: %s; entries have their disk only", cp.NoState)
 	}
 	if frozen {
 		if out, err := execGuest(ctx, b.buildAgent, thawScript); err != nil {
+			os.Remove(cp.State)
 			return nil, fmt.Errorf("thaw the guest's root file system: %w: %s", err, out)
 		}
 	}
-	if snapErr != nil {
-		os.Remove(state)
-		return nil, snapErr
+	if cpErr != nil {
+		return nil, cpErr
 	}
-	l.File, l.State = layer, state
+	l.File, l.State = cp.Layer, cp.State
 	paused := time.Since(start)
 	e, err := b.putEntry(ctx, l)
 	if err != nil {
-		os.Remove(state)
+		os.Remove(cp.State)
 		return nil, err
 	}
-	b.opts.Reporter.Logf("step cache: saved %s: disk layer %.1f MiB, VM state %.0f MiB (freeze %s, state %s, until running again %s, stored after %s)",
+	b.opts.Reporter.Logf("step cache: saved %s: disk layer %.1f MiB, machine state %.0f MiB (freeze %s, state %s, until running again %s, stored after %s)",
 		l.Component, float64(e.Size)/(1<<20), float64(e.StateSize)/(1<<20), froze.Round(time.Millisecond),
-		saved.Took.Round(time.Millisecond), paused.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+		cp.StateTook.Round(time.Millisecond), paused.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	return e, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goldsmith-dev/goldsmith/internal/machine/qemu"
 	"github.com/goldsmith-dev/goldsmith/internal/stepcache"
 	"github.com/goldsmith-dev/goldsmith/internal/toe"
 	"github.com/goldsmith-dev/goldsmith/internal/workflow"
@@ -104,7 +105,7 @@ func TestStepCache(t *testing.T) {
 		t.Helper()
 		out := filepath.Join(dir, name)
 		res, err := workflow.Build(t.Context(), workflow.Options{
-			Recipe: loadRecipe(t, recipePath), OutDir: out, TempDir: tmp, AgentBinary: agentBinary(t),
+			Recipe: loadRecipe(t, recipePath), OutDir: out, TempDir: tmp, AgentBinary: agentBinary(t), Machines: qemu.Launcher{},
 			NoNetwork: true, Reporter: quietReporter{testReporter{t}}, Cache: cache, NoCache: noCache,
 		})
 		if err != nil {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/goldsmith-dev/goldsmith/internal/agent"
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
-	"github.com/goldsmith-dev/goldsmith/internal/machine/qemu"
+	"github.com/goldsmith-dev/goldsmith/internal/machine"
 	"github.com/goldsmith-dev/goldsmith/internal/recipe"
 	"github.com/goldsmith-dev/goldsmith/internal/sbom"
 	"github.com/goldsmith-dev/goldsmith/internal/stepcache"
@@ -26,15 +26,12 @@ type Options struct {
 	OutDir string
 	// Formats of the image; default qcow2.
 	Formats []Format
-	// MemoryMiB and CPUs size both VMs; defaults 2048 and 2.
+	// Machines launches the build machine, TestMachines the test machine
+	// that boots the captured image (default Machines). The wiring picks
+	// them: a qemu.Launcher with its accelerator, CPU model and firmware.
+	Machines, TestMachines machine.Launcher
+	// MemoryMiB and CPUs size both machines; defaults 2048 and 2.
 	MemoryMiB, CPUs int
-	// Accel is auto (KVM when a probe proves it works, else TCG), kvm or tcg.
-	Accel qemu.Accel
-	// CPUModel is the VMs' QEMU -cpu value; default host with KVM and
-	// qemu.TCGCPUModel (x86-64-v2) with TCG.
-	CPUModel string
-	// Firmware boots the build VM; TestFirmware the test VM. Default bios.
-	Firmware, TestFirmware qemu.Firmware
 	// NoNetwork detaches the guest network (on by default, so package
 	// installs work).
 	NoNetwork bool
@@ -43,8 +40,10 @@ type Options struct {
 	KeepOnFailure bool
 	// SkipTests skips the test instance.
 	SkipTests bool
-	// AgentBinary is the goldsmith binary copied into the guest; default the
-	// running executable. It must run on the guest (a static build does).
+	// AgentBinary is the guest agent (cmd/goldsmith-agent) the machines
+	// start; default the one built into goldsmith, else goldsmith-agent
+	// next to it (internal/agentbin). It must run on the guest (a static
+	// build does).
 	AgentBinary string
 	// Bases builds and caches base images.
 	Bases *baseimage.Cache
@@ -108,18 +107,15 @@ type vmBuild struct {
 	base     string // backing disk (qcow2)
 	baseInfo BaseInfo
 	work     string // temp folder for this build
-	seed     string // the agent's seed disk (GSAGENT)
-	cidata   string // the cloud-init NoCloud seed that starts the agent on cloud images
-	accel    qemu.Accel
+	agentBin string // the guest agent binary
+	machines machine.Description
 
-	buildVM    *qemu.VM
-	buildCfg   qemu.Config
+	buildVM    machine.Machine
 	buildAgent *agent.Client
 	kept       bool // the build VM is left running for debugging
 
 	image    string // the captured image (qcow2) in OutDir
-	testVM   *qemu.VM
-	testCfg  qemu.Config
+	testVM   machine.Machine
 	testAgt  *agent.Client
 	packages []sbom.Package
 
@@ -148,21 +144,11 @@ func (o Options) withDefaults() (Options, error) {
 	if o.CPUs == 0 {
 		o.CPUs = 2
 	}
-	if o.Accel == "" {
-		o.Accel = qemu.AccelAuto
+	if o.Machines == nil {
+		return o, errors.New("no machine launcher: give Options.Machines (a qemu.Launcher)")
 	}
-	if o.Firmware == "" {
-		o.Firmware = qemu.FirmwareBIOS
-	}
-	if o.TestFirmware == "" {
-		o.TestFirmware = o.Firmware
-	}
-	if o.AgentBinary == "" {
-		exe, err := os.Executable()
-		if err != nil {
-			return o, fmt.Errorf("find the goldsmith binary to copy into the guest: %w", err)
-		}
-		o.AgentBinary = exe
+	if o.TestMachines == nil {
+		o.TestMachines = o.Machines
 	}
 	// Paths handed to QEMU and stored in the step cache must be absolute
 	// (QEMU reads a relative backing file from the overlay's folder).

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/goldsmith-dev/goldsmith/internal/machine/qemu"
 	"github.com/goldsmith-dev/goldsmith/internal/sbom"
 )
 
@@ -85,14 +84,15 @@ func (b *vmBuild) shutdownBuild(ctx context.Context) error {
 	if !waitStopped(ctx, b.buildVM.Done(), ShutdownTimeout) {
 		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		if err := b.buildVM.Shutdown(sctx); err != nil {
+		if err := b.buildVM.Stop(sctx); err != nil {
 			return fmt.Errorf("the build VM did not power off: %w", err)
 		}
 	}
 	return nil
 }
 
-// capture flattens the build VM's disk (overlay and base) into the image.
+// capture writes the build machine's disk (for QEMU: its layers and the
+// base, flattened) as the image.
 func (b *vmBuild) capture(ctx context.Context) error {
 	dir := b.work
 	for _, f := range b.opts.Formats {
@@ -101,11 +101,7 @@ func (b *vmBuild) capture(ctx context.Context) error {
 		}
 	}
 	b.image = filepath.Join(dir, b.outputName(QCOW2))
-	// The top layer of the VM's disk: the step cache's snapshots move it.
-	if err := Convert(ctx, QCOW2, b.buildVM.TopLayer(), b.image); err != nil {
-		return fmt.Errorf("capture the disk: %w", err)
-	}
-	return nil
+	return b.buildVM.Capture(ctx, b.image)
 }
 
 func (b *vmBuild) outputName(f Format) string {
@@ -113,18 +109,16 @@ func (b *vmBuild) outputName(f Format) string {
 }
 
 func (b *vmBuild) launchTest(ctx context.Context) error {
-	cfg, err := b.vmConfig("test-vm", b.image, b.opts.TestFirmware)
+	spec, err := b.machineSpec("test-vm", b.image)
 	if err != nil {
 		return err
 	}
-	cfg.DiskSizeMiB = 0 // the captured image already has its size
-	b.testCfg = cfg
-	b.testVM, err = qemu.Launch(ctx, cfg)
+	b.testVM, err = b.opts.TestMachines.Launch(ctx, spec)
 	return err
 }
 
 func (b *vmBuild) waitTestAgent(ctx context.Context) error {
-	c, err := b.dialAgent(ctx, b.testCfg, b.testVM, "")
+	c, err := b.dialAgent(ctx, b.testVM, "")
 	if err != nil {
 		return err
 	}
@@ -133,15 +127,7 @@ func (b *vmBuild) waitTestAgent(ctx context.Context) error {
 }
 
 func (b *vmBuild) stopTest(ctx context.Context) error {
-	if b.testAgt != nil {
-		b.testAgt.Close() // before keepForDebug: see stopBuild
-	}
-	if b.testVM == nil {
-		return nil
-	}
-	b.keepForDebug(ctx, "test", b.testVM, b.testCfg)
-	b.testVM.Kill()
-	return copyLog(b.testCfg.SerialPath(), filepath.Join(b.opts.OutDir, "logs", "test-vm-serial.log"))
+	return b.stopMachine(ctx, "test", b.testVM, b.testAgt)
 }
 
 // shutdownTest stops the test VM at once: its disk is a throwaway overlay
@@ -149,8 +135,7 @@ func (b *vmBuild) stopTest(ctx context.Context) error {
 // clean power-off costs seconds under TCG.
 func (b *vmBuild) shutdownTest(ctx context.Context) error {
 	b.testAgt.Close()
-	b.testVM.Kill()
-	return nil
+	return b.testVM.Terminate(ctx)
 }
 
 func (b *vmBuild) convert(ctx context.Context) error {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,8 +13,9 @@ import (
 	"time"
 
 	"github.com/goldsmith-dev/goldsmith/internal/agent"
+	"github.com/goldsmith-dev/goldsmith/internal/agentbin"
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
-	"github.com/goldsmith-dev/goldsmith/internal/machine/qemu"
+	"github.com/goldsmith-dev/goldsmith/internal/machine"
 )
 
 // Time limits of a build's waits.
@@ -188,17 +188,14 @@ func (b *vmBuild) prepare(ctx context.Context) error {
 		}
 		b.base = conv
 	}
-	b.seed = filepath.Join(work, "seed.img")
-	if err := makeSeed(ctx, b.opts.AgentBinary, b.seed, filepath.Join(work, "seed")); err != nil {
+	agentBin, where, err := agentbin.Find(b.opts.AgentBinary, work)
+	if err != nil {
 		return err
 	}
-	b.cidata = filepath.Join(work, "cidata.img")
-	if err := makeCloudInitSeed(ctx, b.cidata, filepath.Join(work, "cidata")); err != nil {
-		return err
-	}
-	b.accel = qemu.ResolveAccel(ctx, b.opts.Accel)
-	b.manifest.Accelerator = string(b.accel)
-	b.opts.Reporter.Logf("accelerator: %s", b.accel)
+	b.agentBin = agentBin
+	b.machines = b.opts.Machines.Describe(ctx)
+	b.manifest.Accelerator = b.machines.Accelerator
+	b.opts.Reporter.Logf("machines: %s, accelerator %s; guest agent %s (%s)", b.machines.Kind, b.machines.Accelerator, agentbin.Name, where)
 	if err := b.bootKey(ctx); err != nil {
 		return err
 	}
@@ -220,67 +217,6 @@ func diskFormat(ctx context.Context, path string) (string, error) {
 	return info.Format, nil
 }
 
-// Fixed identities of the seed's file system: the same agent binary makes
-// the same seed disk, byte for byte, so a saved build VM (which has the
-// seed mounted) can be resumed with the seed of a later build.
-const (
-	seedUUID     = "6f0c4e5c-5eed-4a6e-8000-000000000001"
-	seedHashSeed = "6f0c4e5c-5eed-4a6e-8000-000000000002"
-)
-
-// makeSeed builds the read-only disk that carries the agent into the guest:
-// an ext4 file system labelled GSAGENT holding the goldsmith binary, made
-// offline (no loop devices) with mkfs.ext4 -d, reproducibly (fixed UUID,
-// hash seed and times).
-func makeSeed(ctx context.Context, binary, img, dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	src, err := os.Open(binary)
-	if err != nil {
-		return fmt.Errorf("open the agent binary %s: %w", binary, err)
-	}
-	defer src.Close()
-	dst, err := os.OpenFile(filepath.Join(dir, "goldsmith"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
-	if err != nil {
-		return err
-	}
-	n, err := io.Copy(dst, src)
-	if cerr := dst.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("copy the agent binary: %w", err)
-	}
-	epoch := time.Unix(1, 0)
-	for _, p := range []string{dst.Name(), dir} {
-		if err := os.Chtimes(p, epoch, epoch); err != nil {
-			return err
-		}
-	}
-	sizeMiB := n/(1<<20) + 16
-	fixed := append(os.Environ(), "E2FSPROGS_FAKE_TIME=1")
-	mkfs := exec.CommandContext(ctx, "mkfs.ext4", "-q", "-F", "-L", baseimage.AgentLabel, "-O", "^has_journal",
-		"-U", seedUUID, "-E", "hash_seed="+seedHashSeed, "-d", dir, img, fmt.Sprintf("%dM", sizeMiB))
-	mkfs.Env = fixed
-	if out, err := mkfs.CombinedOutput(); err != nil {
-		return fmt.Errorf("make the agent seed disk (install e2fsprogs): %w: %s", err, out)
-	}
-	// mkfs copies the binary's change and access times, which cannot be
-	// set on the host: fix them in the image.
-	fix := exec.CommandContext(ctx, "debugfs", "-w", "-R", "set_inode_field /goldsmith ctime 1", img)
-	fix.Env = fixed
-	if out, err := fix.CombinedOutput(); err != nil {
-		return fmt.Errorf("make the agent seed disk (debugfs): %w: %s", err, out)
-	}
-	fix = exec.CommandContext(ctx, "debugfs", "-w", "-R", "set_inode_field /goldsmith atime 1", img)
-	fix.Env = fixed
-	if out, err := fix.CombinedOutput(); err != nil {
-		return fmt.Errorf("make the agent seed disk (debugfs): %w: %s", err, out)
-	}
-	return nil
-}
-
 func (b *vmBuild) removeWork(ctx context.Context) error {
 	if b.work == "" || b.kept {
 		return nil
@@ -288,75 +224,78 @@ func (b *vmBuild) removeWork(ctx context.Context) error {
 	return os.RemoveAll(b.work)
 }
 
-func (b *vmBuild) vmConfig(name, base string, firmware qemu.Firmware) (qemu.Config, error) {
+// machineSpec is the Spec of a build or test machine on disk, with a
+// new folder for its files.
+func (b *vmBuild) machineSpec(name, disk string) (machine.Spec, error) {
 	dir := filepath.Join(b.work, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return qemu.Config{}, err
+		return machine.Spec{}, err
 	}
-	return qemu.Config{
-		Name: name, Dir: dir, Base: base,
-		MemoryMiB: b.opts.MemoryMiB, CPUs: b.opts.CPUs, Accel: b.accel, Firmware: firmware, CPUModel: b.opts.CPUModel,
-		Network: !b.opts.NoNetwork,
-		// Both VMs' disks are throwaway overlays, captured (or dropped) only
-		// after a clean power-off: guest flushes need not reach the host disk.
-		DiskCache: "unsafe",
-		Drives:    []qemu.Drive{{Path: b.seed, Format: "raw", ReadOnly: true}, {Path: b.cidata, Format: "raw", ReadOnly: true}},
+	return machine.Spec{
+		Name: name, Dir: dir, Disk: disk, Agent: b.agentBin,
+		MemoryMiB: b.opts.MemoryMiB, CPUs: b.opts.CPUs, Network: !b.opts.NoNetwork, Log: b.opts.Log,
 	}, nil
 }
 
 func (b *vmBuild) launchBuild(ctx context.Context) error {
 	b.cache.launched = time.Now()
-	cfg, err := b.vmConfig("build-vm", b.base, b.opts.Firmware)
+	spec, err := b.machineSpec("build-vm", b.base)
 	if err != nil {
 		return err
 	}
 	if b.cache.resume != "" {
-		cfg.Incoming = b.cache.resume
-		vm, err := qemu.Launch(ctx, cfg)
+		spec.Resume = b.cache.resume
+		m, err := b.opts.Machines.Launch(ctx, spec)
 		if err == nil {
-			b.buildCfg, b.buildVM, b.cache.resumed = cfg, vm, true
-			b.opts.Reporter.Logf("build VM resumed from the step cache's saved VM state (no boot)")
+			b.buildVM, b.cache.resumed = m, true
+			b.opts.Reporter.Logf("build machine resumed from the step cache's saved state (no boot)")
 			return nil
 		}
-		b.opts.Reporter.Logf("could not resume the saved VM state (%v); booting its disk instead", err)
-		if err := os.RemoveAll(cfg.Dir); err != nil {
+		b.opts.Reporter.Logf("could not resume the saved machine state (%v); booting its disk instead", err)
+		if err := os.RemoveAll(spec.Dir); err != nil {
 			return err
 		}
-		if cfg, err = b.vmConfig("build-vm", b.base, b.opts.Firmware); err != nil {
+		if spec, err = b.machineSpec("build-vm", b.base); err != nil {
 			return err
 		}
 	}
-	b.buildCfg = cfg
-	b.buildVM, err = qemu.Launch(ctx, cfg)
+	b.buildVM, err = b.opts.Machines.Launch(ctx, spec)
 	return err
 }
 
 func (b *vmBuild) stopBuild(ctx context.Context) error {
-	if b.buildAgent != nil {
-		// Disconnect first: QEMU's agent socket takes one client at a time,
-		// and `goldsmith debug` must be able to reach a kept VM.
-		b.buildAgent.Close()
-	}
-	if b.buildVM == nil {
-		return nil
-	}
-	b.keepForDebug(ctx, "build", b.buildVM, b.buildCfg)
-	b.buildVM.Kill()
-	return copyLog(b.buildCfg.SerialPath(), filepath.Join(b.opts.OutDir, "logs", "build-vm-serial.log"))
+	return b.stopMachine(ctx, "build", b.buildVM, b.buildAgent)
 }
 
-// keepForDebug leaves a failed build's VM running until the user stops the
-// build (Ctrl-C), so `goldsmith debug OUTDIR` can open a shell in it.
-func (b *vmBuild) keepForDebug(ctx context.Context, which string, vm *qemu.VM, cfg qemu.Config) {
+// stopMachine terminates a machine (after keeping it for debugging, when
+// asked to) and keeps its console log.
+func (b *vmBuild) stopMachine(ctx context.Context, which string, m machine.Machine, c *agent.Client) error {
+	if c != nil {
+		// Disconnect first: QEMU's agent socket takes one client at a time,
+		// and `goldsmith debug` must be able to reach a kept machine.
+		c.Close()
+	}
+	if m == nil {
+		return nil
+	}
+	b.keepForDebug(which, m)
+	err := m.Terminate(ctx)
+	return errors.Join(err, copyLog(m.ConsoleLog(), filepath.Join(b.opts.OutDir, "logs", which+"-vm-serial.log")))
+}
+
+// keepForDebug leaves a failed build's machine running until the user
+// stops the build (Ctrl-C), so `goldsmith debug OUTDIR` can open a shell
+// in it.
+func (b *vmBuild) keepForDebug(which string, m machine.Machine) {
 	if !b.opts.KeepOnFailure || b.failedAt == "" || b.buildCtx == nil || b.buildCtx.Err() != nil {
 		return
 	}
 	select {
-	case <-vm.Done():
+	case <-m.Done():
 		return
 	default:
 	}
-	info := DebugInfo{AgentSocket: cfg.AgentPath(), SerialLog: cfg.SerialPath(), VM: which, PID: os.Getpid()}
+	info := DebugInfo{AgentSocket: m.AgentSocket(), SerialLog: m.ConsoleLog(), VM: which, PID: os.Getpid()}
 	data, _ := json.MarshalIndent(info, "", "  ")
 	path := filepath.Join(b.opts.OutDir, DebugFile)
 	if err := os.WriteFile(path, data, 0o644); err != nil {
@@ -366,7 +305,7 @@ func (b *vmBuild) keepForDebug(ctx context.Context, which string, vm *qemu.VM, c
 	b.opts.Reporter.Logf("the %s VM is kept for debugging: run `goldsmith debug %s` in another terminal; press Ctrl-C here to stop it and clean up", which, b.opts.OutDir)
 	select {
 	case <-b.buildCtx.Done():
-	case <-vm.Done():
+	case <-m.Done():
 	}
 }
 
@@ -381,26 +320,20 @@ func copyLog(src, dst string) error {
 	return os.WriteFile(dst, data, 0o644)
 }
 
-// dialAgent connects to a VM's agent and waits for the guest to be booted.
-// prelude, when set, runs first (on a resumed VM: thaw, set the clock).
-func (b *vmBuild) dialAgent(ctx context.Context, cfg qemu.Config, vm *qemu.VM, prelude string) (*agent.Client, error) {
+// dialAgent connects to a machine's agent and waits for the guest to be
+// booted. prelude, when set, runs first (on a resumed machine: thaw, set
+// the clock).
+func (b *vmBuild) dialAgent(ctx context.Context, m machine.Machine, prelude string) (*agent.Client, error) {
 	actx, cancel := context.WithTimeout(ctx, AgentTimeout)
 	defer cancel()
-	go func() {
-		select {
-		case <-vm.Done():
-			cancel()
-		case <-actx.Done():
-		}
-	}()
-	c, err := agent.NewClient(actx, agent.ClientOptions{SocketPath: cfg.AgentPath(), Logger: b.opts.Log})
+	c, err := m.Agent(actx)
 	if err != nil {
-		return nil, b.vmError(vm, cfg, fmt.Errorf("wait for the guest agent: %w", err))
+		return nil, machineError(m, fmt.Errorf("wait for the guest agent: %w", err))
 	}
 	info, err := c.Info(actx)
 	if err != nil {
 		c.Close()
-		return nil, b.vmError(vm, cfg, fmt.Errorf("ask the guest agent: %w", err))
+		return nil, machineError(m, fmt.Errorf("ask the guest agent: %w", err))
 	}
 	b.opts.Reporter.Logf("guest agent %s answers from %s (%s/%s)", info.Version, info.Hostname, info.OS, info.Arch)
 	if prelude != "" {
@@ -419,14 +352,14 @@ func (b *vmBuild) dialAgent(ctx context.Context, cfg qemu.Config, vm *qemu.VM, p
 	return c, nil
 }
 
-// vmError adds what the VM said last to an error.
-func (b *vmBuild) vmError(vm *qemu.VM, cfg qemu.Config, err error) error {
+// machineError adds the end of the machine's console to an error.
+func machineError(m machine.Machine, err error) error {
 	select {
-	case <-vm.Done():
-		err = fmt.Errorf("%w (the VM stopped: %v)", err, vm.Wait(context.Background()))
+	case <-m.Done():
+		err = fmt.Errorf("%w (the machine stopped: %v)", err, m.Err())
 	default:
 	}
-	data, _ := os.ReadFile(cfg.SerialPath())
+	data, _ := os.ReadFile(m.ConsoleLog())
 	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
 	if len(lines) > 8 {
 		lines = lines[len(lines)-8:]
@@ -439,7 +372,7 @@ func (b *vmBuild) waitBuildAgent(ctx context.Context) error {
 	if b.cache.resumed {
 		prelude = resumeScript(time.Now())
 	}
-	c, err := b.dialAgent(ctx, b.buildCfg, b.buildVM, prelude)
+	c, err := b.dialAgent(ctx, b.buildVM, prelude)
 	if err != nil {
 		return err
 	}
@@ -459,7 +392,11 @@ func (b *vmBuild) growDisk(ctx context.Context) error {
 	if b.cache.start > 0 {
 		return &Skip{Reason: "the cached disk has its size"}
 	}
-	if err := b.buildVM.Resize(ctx, int64(gib)<<30); err != nil {
+	r, ok := b.buildVM.(machine.Resizer)
+	if !ok {
+		return &Skip{Reason: "this kind of machine cannot grow its disk while it runs"}
+	}
+	if err := r.Resize(ctx, int64(gib)<<30); err != nil {
 		return err
 	}
 	return b.growRoot(ctx)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/goldsmith-dev/goldsmith/internal/baseimage"
-	"github.com/goldsmith-dev/goldsmith/internal/testneed"
+	"github.com/goldsmith-dev/goldsmith/internal/vmtest"
 )
 
 // TestBootDebian12 boots the debian-12 base image (built into the default
@@ -17,8 +17,7 @@ import (
 // and with OVMF, waits for the login prompt on the serial console and powers
 // the VM off.
 func TestBootDebian12(t *testing.T) {
-	testneed.Tools(t, "apt-get install qemu-system-x86 qemu-utils ovmf mmdebstrap", "qemu-system-x86_64", "qemu-img", "mmdebstrap")
-	testneed.Root(t, "building the debian-12 base image")
+	vmtest.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
 	defer cancel()
 	base := debian12(ctx, t)
@@ -33,7 +32,7 @@ func TestBootDebian12(t *testing.T) {
 			defer os.RemoveAll(dir)
 			cfg := Config{Name: "boot-" + string(fw), Dir: dir, Base: base, Firmware: fw, Accel: AccelTCG, Network: true}
 			if fw == FirmwareUEFI { // the boot checks the agent unit too
-				cfg.Drives = []Drive{{Path: makeSeed(t, dir), Format: "raw", ReadOnly: true}}
+				cfg.Drives = []Drive{{Path: fakeAgentSeed(t, dir), Format: "raw", ReadOnly: true}}
 			}
 			start := time.Now()
 			vm, err := Launch(ctx, cfg)
@@ -66,9 +65,9 @@ func TestBootDebian12(t *testing.T) {
 
 const agentMarker = "GOLDSMITH-FAKE-AGENT-RAN"
 
-// makeSeed makes a read-only ext4 seed disk labelled GSAGENT whose
+// fakeAgentSeed makes a read-only ext4 seed disk labelled GSAGENT whose
 // "goldsmith" binary is a script announcing itself on the serial console.
-func makeSeed(t *testing.T, dir string) string {
+func fakeAgentSeed(t *testing.T, dir string) string {
 	t.Helper()
 	content := filepath.Join(dir, "seed")
 	if err := os.Mkdir(content, 0o755); err != nil {

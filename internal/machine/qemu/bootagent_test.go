@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -45,7 +44,7 @@ func BenchmarkBootToAgent(b *testing.B) {
 	if base == "" {
 		base = debian12(ctx, b)
 	}
-	bin := vmtest.AgentBinary(b, "../../../cmd/goldsmith")
+	bin := vmtest.AgentBinary(b)
 	fws := []Firmware{FirmwareBIOS, FirmwareUEFI}
 	if f := os.Getenv("GOLDSMITH_BOOT_FIRMWARE"); f != "" {
 		fws = []Firmware{Firmware(f)}
@@ -150,25 +149,13 @@ func guestSh(ctx context.Context, t testing.TB, c *agent.Client, script string) 
 	return out.String()
 }
 
-// agentSeed makes the seed disk a build attaches: the goldsmith binary on a
+// agentSeed makes the seed disk a build attaches: the agent binary on a
 // read-only ext4 disk labelled GSAGENT.
 func agentSeed(t testing.TB, dir, bin string) string {
 	t.Helper()
-	content := filepath.Join(dir, "agent")
-	if err := os.Mkdir(content, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(content, "goldsmith"), data, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	seed := filepath.Join(dir, "agent.img")
-	out, err := exec.Command("mkfs.ext4", "-q", "-L", baseimage.AgentLabel, "-O", "^has_journal", "-d", content, seed, "64M").CombinedOutput()
-	if err != nil {
-		t.Fatalf("make the seed disk: %v: %s", err, out)
+	if err := makeSeed(context.Background(), bin, seed, filepath.Join(dir, "agent")); err != nil {
+		t.Fatal(err)
 	}
 	return seed
 }

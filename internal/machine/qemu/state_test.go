@@ -20,7 +20,7 @@ func TestSaveAndResume(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	base := debian12(ctx, t)
-	bin := vmtest.AgentBinary(t, "../../../cmd/goldsmith")
+	bin := vmtest.AgentBinary(t)
 	dir, err := os.MkdirTemp("", "gs")
 	if err != nil {
 		t.Fatal(err)
