@@ -160,7 +160,7 @@ func TestImageBuildsThroughTheAPI(t *testing.T) {
 		t.Errorf("ListImagePackages: %v, %+v", err, pk)
 	}
 	// The log, through the API, as `goldsmith logs` prints it.
-	logs, err := exec.Command(agent, "logs", "--endpoint-url", endpoint, "--data-dir", dir, image).CombinedOutput()
+	logs, err := exec.Command(vmtest.GoldsmithBinary(t), "logs", "--endpoint-url", endpoint, "--data-dir", dir, image).CombinedOutput()
 	if err != nil || !strings.Contains(string(logs), "==> build:web") || !strings.Contains(string(logs), "<== sbom done") {
 		t.Errorf("goldsmith logs: %v\n%s", err, logs)
 	}
@@ -202,7 +202,7 @@ func TestImageBuildsThroughTheAPI(t *testing.T) {
 	if img.State.Status != types.ImageStatusFailed || !strings.Contains(reason, "component broken, phase build, step Boom") || !strings.Contains(reason, "this component is broken") {
 		t.Fatalf("failing build: %s, reason %q; states %v", img.State.Status, reason, seen)
 	}
-	logs, err = exec.Command(agent, "logs", "--follow", "--endpoint-url", endpoint, "--data-dir", dir, aws.ToString(created.ImageBuildVersionArn)).CombinedOutput()
+	logs, err = exec.Command(vmtest.GoldsmithBinary(t), "logs", "--follow", "--endpoint-url", endpoint, "--data-dir", dir, aws.ToString(created.ImageBuildVersionArn)).CombinedOutput()
 	if err == nil || !strings.Contains(string(logs), "Boom") || !strings.Contains(string(logs), "the image is FAILED") {
 		t.Errorf("goldsmith logs --follow of a failed build: %v\n%s", err, logs)
 	}

@@ -25,7 +25,7 @@ import (
 // removes the dead worker's files, and finishes the image.
 func TestWorkerKilledMidBuild(t *testing.T) {
 	vmtest.Require(t)
-	agent := vmtest.AgentBinary(t)
+	goldsmith := vmtest.GoldsmithBinary(t)
 	dir := t.TempDir()
 	// The API only: builds run in worker processes.
 	srv := servertest.Start(t, server.Config{DataDir: dir, Build: server.BuildConfig{Workers: -1}})
@@ -48,7 +48,7 @@ func TestWorkerKilledMidBuild(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(tmp) })
 	worker := func(name string) *exec.Cmd {
-		cmd := exec.Command(agent, "worker", "--data-dir", dir, "--cache-dir", "off")
+		cmd := exec.Command(goldsmith, "worker", "--data-dir", dir, "--cache-dir", "off")
 		cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 		logf, err := os.Create(filepath.Join(t.TempDir(), name+".log"))
 		if err != nil {

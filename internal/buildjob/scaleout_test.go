@@ -39,12 +39,12 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // ran elsewhere.
 func TestScaleOut(t *testing.T) {
 	vmtest.Require(t)
-	agent := vmtest.AgentBinary(t)
+	goldsmith := vmtest.GoldsmithBinary(t)
 	pg := pgtest.URL(t)
 	minio := s3test.Start(t)
 	minio.MakeBucket(t, "goldsmith")
 	const artifacts = "s3://goldsmith/images"
-	srv := servertest.Exec(t, agent, minio.Env(), "--postgres", pg, "--artifacts", artifacts, "--workers", "0")
+	srv := servertest.Exec(t, goldsmith, minio.Env(), "--postgres", pg, "--artifacts", artifacts, "--workers", "0")
 	ctx, c := context.Background(), srv.Client
 
 	// A short folder: QEMU's unix sockets live under it (108-byte limit).
@@ -62,7 +62,7 @@ func TestScaleOut(t *testing.T) {
 		w := &worker{log: filepath.Join(t.TempDir(), name+".log")}
 		// Each worker has its own data folder: nothing is shared but the
 		// database and the bucket.
-		w.cmd = exec.Command(agent, "worker", "--postgres", pg, "--artifacts", artifacts, "--shared-cache", "s3://goldsmith/cache", "--data-dir", t.TempDir())
+		w.cmd = exec.Command(goldsmith, "worker", "--postgres", pg, "--artifacts", artifacts, "--shared-cache", "s3://goldsmith/cache", "--data-dir", t.TempDir())
 		w.cmd.Env = append(append(os.Environ(), minio.Env()...), "TMPDIR="+tmp)
 		logf, err := os.Create(w.log)
 		if err != nil {
@@ -238,7 +238,7 @@ func TestScaleOut(t *testing.T) {
 
 	// The API server, which ran no build, serves a build's log from the
 	// bucket.
-	logs, err := exec.Command(agent, "logs", "--endpoint-url", srv.Endpoint, "--data-dir", srv.DataDir, images[1]).CombinedOutput()
+	logs, err := exec.Command(goldsmith, "logs", "--endpoint-url", srv.Endpoint, "--data-dir", srv.DataDir, images[1]).CombinedOutput()
 	if err != nil || !strings.Contains(string(logs), "==> build:web") || !strings.Contains(string(logs), "store-artifacts") {
 		t.Errorf("goldsmith logs: %v\n%s", err, logs)
 	}

@@ -88,37 +88,53 @@ func NoQEMU(t testing.TB, marker string) {
 }
 
 var (
-	agentOnce sync.Once
-	agentPath string
-	agentErr  error
+	binOnce sync.Once
+	binDir  string
+	binErr  error
 )
 
-// AgentBinary builds a static cmd/goldsmith-agent, the guest agent, once
-// per test binary: `go test` does not run the Makefile, so tests never
-// rely on the agent embedded in goldsmith.
-func AgentBinary(t testing.TB) string {
+// build builds the static goldsmith and goldsmith-agent binaries into one
+// folder, once per test binary: `go test` does not run the Makefile, so
+// tests never rely on an agent embedded in goldsmith. The agent lies next
+// to goldsmith, where goldsmith serve and worker look for it.
+func build(t testing.TB) string {
 	t.Helper()
-	agentOnce.Do(func() {
+	binOnce.Do(func() {
 		root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
 		if err != nil {
-			agentErr = fmt.Errorf("find the module's folder: %w", err)
+			binErr = fmt.Errorf("find the module's folder: %w", err)
 			return
 		}
-		dir, err := os.MkdirTemp("", "goldsmith-agent-bin-")
-		if err != nil {
-			agentErr = err
+		if binDir, err = os.MkdirTemp("", "goldsmith-bin-"); err != nil {
+			binErr = err
 			return
 		}
-		agentPath = filepath.Join(dir, "goldsmith-agent")
-		cmd := exec.Command("go", "build", "-o", agentPath, "./cmd/goldsmith-agent")
-		cmd.Dir = strings.TrimSpace(string(root))
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			agentErr = fmt.Errorf("%w: %s", err, out)
+		for _, b := range []struct{ name, pkg string }{{"goldsmith-agent", "./cmd/goldsmith-agent"}, {"goldsmith", "./cmd/goldsmith"}} {
+			cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, b.name), b.pkg)
+			cmd.Dir = strings.TrimSpace(string(root))
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				binErr = fmt.Errorf("build %s: %w: %s", b.pkg, err, out)
+				return
+			}
 		}
 	})
-	if agentErr != nil {
-		t.Fatalf("build the guest agent: %v", agentErr)
+	if binErr != nil {
+		t.Fatalf("build the test binaries: %v", binErr)
 	}
-	return agentPath
+	return binDir
+}
+
+// AgentBinary is a static cmd/goldsmith-agent, the guest agent.
+func AgentBinary(t testing.TB) string {
+	t.Helper()
+	return filepath.Join(build(t), "goldsmith-agent")
+}
+
+// GoldsmithBinary is a static cmd/goldsmith (for tests that run serve,
+// worker or a client command as a process), with the guest agent next to
+// it.
+func GoldsmithBinary(t testing.TB) string {
+	t.Helper()
+	return filepath.Join(build(t), "goldsmith")
 }

@@ -251,7 +251,7 @@ func TestStepCacheRelativeDir(t *testing.T) {
 	run := func(out string) *workflow.Manifest {
 		t.Helper()
 		res, err := workflow.Build(t.Context(), workflow.Options{
-			Recipe: loadRecipe(t, recipePath), OutDir: out, TempDir: "tmp", AgentBinary: agent, NoNetwork: true,
+			Recipe: loadRecipe(t, recipePath), OutDir: out, TempDir: "tmp", AgentBinary: agent, NoNetwork: true, Machines: qemu.Launcher{},
 			SkipTests: true, Reporter: quietReporter{testReporter{t}}, Cache: cache,
 		})
 		if err != nil {
