@@ -35,14 +35,11 @@ func (b *recordingBuilds) Enqueue(ctx context.Context, tx store.Tx, account stri
 	return nil
 }
 
-// TestImageCreationAndWorkflowExecutions: creating images through the API
-// (the queue is a recorder here; TestImageBuildsThroughTheAPI in
-// internal/buildjob runs real builds), their states, workflow step
-// executions, cancellation and the error cases.
-func TestImageCreationAndWorkflowExecutions(t *testing.T) {
-	t.Parallel()
-	q := &recordingBuilds{}
-	tb := setupWith(t, q, service.Limits{ConcurrentBuilds: 2})
+// newPipeline creates, in account A, the recipe web 1.0.0 (one component,
+// hello), the infrastructure configuration local and the pipeline nightly
+// that builds them.
+func newPipeline(t *testing.T, tb *testBundle) (*imagebuilder.CreateImageRecipeOutput, *imagebuilder.CreateInfrastructureConfigurationOutput, *imagebuilder.CreateImagePipelineOutput) {
+	t.Helper()
 	ctx := context.Background()
 	comp := must[*imagebuilder.CreateComponentOutput](t)(tb.a.CreateComponent(ctx, createInput("hello", "1.0.0", helloDoc)))
 	rec := must[*imagebuilder.CreateImageRecipeOutput](t)(tb.a.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{
@@ -52,6 +49,19 @@ func TestImageCreationAndWorkflowExecutions(t *testing.T) {
 		&imagebuilder.CreateInfrastructureConfigurationInput{Name: aws.String("local"), InstanceProfileName: aws.String("none")}))
 	pipe := must[*imagebuilder.CreateImagePipelineOutput](t)(tb.a.CreateImagePipeline(ctx, &imagebuilder.CreateImagePipelineInput{
 		Name: aws.String("nightly"), ImageRecipeArn: rec.ImageRecipeArn, InfrastructureConfigurationArn: infra.InfrastructureConfigurationArn}))
+	return rec, infra, pipe
+}
+
+// TestImageCreationAndWorkflowExecutions: creating images through the API
+// (the queue is a recorder here; TestImageBuildsThroughTheAPI in
+// internal/buildjob runs real builds), their states, workflow step
+// executions, cancellation and the error cases.
+func TestImageCreationAndWorkflowExecutions(t *testing.T) {
+	t.Parallel()
+	q := &recordingBuilds{}
+	tb := setupWith(t, q, service.Limits{ConcurrentBuilds: 2})
+	ctx := context.Background()
+	rec, infra, pipe := newPipeline(t, tb)
 
 	start := must[*imagebuilder.StartImagePipelineExecutionOutput](t)(tb.a.StartImagePipelineExecution(ctx,
 		&imagebuilder.StartImagePipelineExecutionInput{ImagePipelineArn: pipe.ImagePipelineArn}))

@@ -199,3 +199,29 @@ func TestListPagesAreBounded(t *testing.T) {
 	_, err := tb.a.ListInfrastructureConfigurations(ctx, &imagebuilder.ListInfrastructureConfigurationsInput{MaxResults: aws.Int32(26)})
 	wantCode(t, err, "InvalidParameterValueException")
 }
+
+// TestListImagePackagesMemberTypes: ListImagePackages decodes its request
+// like every other operation: a member of the wrong JSON type is a
+// SerializationException naming it, not silently read as absent (a
+// maxResults of "abc" used to list with the default page size, an
+// imageBuildVersionArn of 5 was reported as missing).
+func TestListImagePackagesMemberTypes(t *testing.T) {
+	t.Parallel()
+	tb := setup(t)
+	ctx := context.Background()
+	image := "arn:aws:imagebuilder:" + region + ":" + tb.accountA + ":image/img/1.0.0/1"
+	in := &imagebuilder.ListImagePackagesInput{ImageBuildVersionArn: aws.String(image)}
+	for _, tc := range []struct{ body, member string }{
+		{`{"imageBuildVersionArn":"` + image + `","maxResults":"abc"}`, "maxResults"},
+		{`{"imageBuildVersionArn":"` + image + `","maxResults":1.5}`, "maxResults"},
+		{`{"imageBuildVersionArn":"` + image + `","nextToken":5}`, "nextToken"},
+		{`{"imageBuildVersionArn":5}`, "imageBuildVersionArn"},
+	} {
+		_, err := tb.a.ListImagePackages(ctx, in, withBody([]byte(tc.body)))
+		wantCode(t, err, "SerializationException")
+		var ae smithy.APIError
+		if errors.As(err, &ae) && !strings.Contains(ae.ErrorMessage(), "'"+tc.member+"'") {
+			t.Errorf("%s: message %q does not name %s", tc.body, ae.ErrorMessage(), tc.member)
+		}
+	}
+}

@@ -10,23 +10,31 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/goldsmith-dev/goldsmith/internal/testneed"
 )
 
-// chromiumPath is Debian's chromium (scripts/setup.sh installs it).
+// chromiumPath is Debian's chromium (scripts/setup-test.sh installs it).
 const chromiumPath = "/usr/bin/chromium"
 
-// TestConsoleInChromium drives the console in real headless Chromium:
-// sign in, the pipelines list, a pipeline, an image whose steps update
-// live, the components. It writes a screenshot of each screen to
+// chrome is a headless Chromium the test drives, and where its
+// screenshots go.
+type chrome struct {
+	t       *testing.T
+	ctx     context.Context
+	shots   string
+	dialogs chan string
+}
+
+// startChromium starts Debian's chromium for t. Screenshots go to
 // $CONSOLE_SCREENSHOTS (docs/console holds the committed ones; refresh
 // them with `CONSOLE_SCREENSHOTS=$PWD/docs/console go test
 // ./internal/console -run Chromium`), else to a temporary folder.
-func TestConsoleInChromium(t *testing.T) {
+func startChromium(t *testing.T) *chrome {
+	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("chromium is missing (%v): scripts/setup.sh installs it", err)
-		}
-		t.Skipf("chromium is missing (%v): apt-get install chromium", err)
+		testneed.Missing(t, "chromium is missing (%v): apt-get install chromium (scripts/setup-test.sh installs it)", err)
 	}
 	shots := os.Getenv("CONSOLE_SCREENSHOTS")
 	if shots == "" {
@@ -35,22 +43,19 @@ func TestConsoleInChromium(t *testing.T) {
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	f := setup(t)
-	s := f.seed(t, f.a, "Says hello in the build log", "Debian 12 web server, rebuilt every night")
-
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.NoSandbox,
 		chromedp.Headless, chromedp.DisableGPU, chromedp.WindowSize(1280, 800))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
+	t.Cleanup(cancel)
 	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	t.Cleanup(cancel)
 	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
-	dialogs := make(chan string, 4)
+	t.Cleanup(cancel)
+	c := &chrome{t: t, ctx: ctx, shots: shots, dialogs: make(chan string, 4)}
 	err := chromedp.Listen(ctx, func(ev any) {
 		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
 			select {
-			case dialogs <- d.Message:
+			case c.dialogs <- d.Message:
 			default:
 			}
 			go func() {
@@ -61,36 +66,67 @@ func TestConsoleInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(sel))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return v
-	}
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	return c
+}
 
-	do("sign in",
-		chromedp.Navigate(f.url+"/"),
+func (c *chrome) do(step string, actions ...chromedp.Action[chromedp.Void]) {
+	c.t.Helper()
+	if err := chromedp.Do(c.ctx, actions...); err != nil {
+		c.t.Fatalf("%s: %v", step, err)
+	}
+}
+
+func (c *chrome) text(sel string) string {
+	c.t.Helper()
+	v, err := chromedp.Run(c.ctx, chromedp.Text(sel))
+	if err != nil {
+		c.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return v
+}
+
+func (c *chrome) shot(name string) {
+	c.t.Helper()
+	png, err := chromedp.Run(c.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		c.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(c.shots, name+".png"), png, 0o644); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// signIn signs in as acc and waits for the pipelines list.
+func (c *chrome) signIn(url string, acc account) {
+	c.t.Helper()
+	c.do("sign in",
+		chromedp.Navigate(url+"/"),
 		chromedp.WaitVisible(`input[name=accessKeyId]`),
-		chromedp.SendKeys(`input[name=accessKeyId]`, f.a.keyID),
-		chromedp.SendKeys(`input[name=secretAccessKey]`, f.a.secret))
+		chromedp.SendKeys(`input[name=accessKeyId]`, acc.keyID),
+		chromedp.SendKeys(`input[name=secretAccessKey]`, acc.secret))
+}
+
+// noDialogs fails the test when a page opened a dialog: script from
+// user content ran.
+func (c *chrome) noDialogs() {
+	c.t.Helper()
+	select {
+	case msg := <-c.dialogs:
+		c.t.Fatalf("a page ran script from user content: dialog %q", msg)
+	default:
+	}
+}
+
+// TestConsoleInChromium drives the console in real headless Chromium:
+// sign in, the pipelines list, a pipeline, an image whose steps update
+// live, the components, creating a component in the editor. It writes a
+// screenshot of each screen (see startChromium).
+func TestConsoleInChromium(t *testing.T) {
+	f := setup(t)
+	s := f.seed(t, f.a, "Says hello in the build log", "Debian 12 web server, rebuilt every night")
+	ch := startChromium(t)
+	do, text, shot := ch.do, ch.text, ch.shot
+	ch.signIn(f.url, f.a)
 	shot("signin")
 	do("submit", chromedp.Click(`button.primary`), chromedp.WaitVisible(`table`))
 	shot("pipelines")
@@ -133,9 +169,25 @@ func TestConsoleInChromium(t *testing.T) {
 	if doc := text("pre.document"); !strings.Contains(doc, `echo "<b>hello</b>"`) {
 		t.Errorf("component document shown as %q", doc)
 	}
-	select {
-	case msg := <-dialogs:
-		t.Fatalf("a page ran script from user content: dialog %q", msg)
-	default:
+
+	// Create a component: a typo is shown at its line and column as the
+	// document is typed; fixed, the component is created.
+	do("create component", chromedp.Navigate(f.url+"/components/new"), chromedp.WaitVisible(`#document`),
+		chromedp.SendKeys(`input[name=name]`, "greet"), chromedp.SendKeys(`input[name=description]`, evil),
+		chromedp.Clear(`#document`), chromedp.SendKeys(`#document`, typoDoc),
+		chromedp.WaitVisible(`//ol[@id="problems"]/li[contains(., "acton")]`))
+	shot("component-editor")
+	if got := text("#problems"); !strings.Contains(got, `8:9 phases[0].steps[0].acton: unknown key "acton" (did you mean "action"?)`) {
+		t.Errorf("editor problems: %s", got)
 	}
+	// The problem's place moves the cursor to it; the user fixes the word.
+	do("fix the typo", chromedp.Click(`//ol[@id="problems"]//button[text()="8:9"]`),
+		chromedp.KeyEvent(strings.Repeat(kb.Delete, len("acton"))+"action"),
+		chromedp.WaitVisible(`//p[@id="checkstate"][text()="The document is valid."]`),
+		chromedp.Click(`//button[text()="Create component"]`), chromedp.WaitVisible(`pre.document`))
+	if main := text("main"); !strings.Contains(main, "Component created.") || !strings.Contains(main, "greet") || !strings.Contains(main, evil) {
+		t.Errorf("created component page: %s", main)
+	}
+
+	ch.noDialogs()
 }

@@ -17,6 +17,10 @@
 // Every page and action is the signed-in account calling the same
 // internal/service methods the API handlers call (all in data.go), so the
 // API's rules apply unchanged: another account's resource is not found.
+// The component editor's live check runs the validation CreateComponent
+// runs (component.Load with the action modules) without creating
+// anything; the pipeline wizard's schedule preview uses the scheduler's
+// own parser (internal/schedule).
 package console
 
 import (
@@ -100,6 +104,7 @@ func New(cfg Config) (*Console, error) {
 	c.pipelineRoutes()
 	c.imageRoutes()
 	c.componentRoutes()
+	c.wizardRoutes()
 	return c, nil
 }
 
@@ -185,10 +190,10 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, nav string, err e
 }
 
 // pageNames are the templates under templates/ besides layout.html.
-var pageNames = []string{"signin", "notfound", "error", "pipelines", "pipeline", "images", "image", "components", "component"}
+var pageNames = []string{"signin", "notfound", "error", "pipelines", "pipeline", "images", "image", "components", "component", "component_new", "pipeline_new"}
 
 func parsePages() (map[string]*template.Template, error) {
-	funcs := template.FuncMap{"when": when, "shortARN": shortARN}
+	funcs := template.FuncMap{"when": when, "shortARN": shortARN, "inc": func(i int) int { return i + 1 }}
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")

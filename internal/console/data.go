@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -311,3 +312,95 @@ func elapsed(start, end string, now time.Time) time.Duration {
 }
 
 func parseTime(v string) (time.Time, error) { return time.Parse(time.RFC3339Nano, v) }
+
+// createComponent creates a Linux component from the console's form and
+// returns its build version ARN.
+func (d data) createComponent(ctx context.Context, account string, f newComponentForm) (string, error) {
+	in := map[string]any{"name": f.Name, "semanticVersion": f.Version, "platform": "Linux", "data": f.Data}
+	if f.Description != "" {
+		in["description"] = f.Description
+	}
+	return create(ctx, d.svc.CreateComponent, account, in, "componentBuildVersionArn")
+}
+
+// create runs a Create* operation with in and a fresh client token and
+// returns the ARN under key of its answer.
+func create[I, O any](ctx context.Context, fn func(context.Context, string, I) (O, error), account string, in map[string]any, key string) (string, error) {
+	in["clientToken"] = uuid.NewString()
+	var out map[string]json.RawMessage
+	if err := call(ctx, fn, account, in, &out); err != nil {
+		return "", err
+	}
+	var a string
+	err := json.Unmarshal(out[key], &a)
+	return a, err
+}
+
+func (d data) createRecipe(ctx context.Context, account string, in map[string]any) (string, error) {
+	return create(ctx, d.svc.CreateImageRecipe, account, in, "imageRecipeArn")
+}
+
+func (d data) createInfrastructure(ctx context.Context, account string, in map[string]any) (string, error) {
+	return create(ctx, d.svc.CreateInfrastructureConfiguration, account, in, "infrastructureConfigurationArn")
+}
+
+func (d data) createPipeline(ctx context.Context, account string, in map[string]any) (string, error) {
+	return create(ctx, d.svc.CreateImagePipeline, account, in, "imagePipelineArn")
+}
+
+// summary is a list row the wizard offers.
+type summary struct {
+	Arn     string `json:"arn"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Owner   string `json:"owner"`
+	Type    string `json:"type"`
+}
+
+// recipes are the account's image recipes.
+func (d data) recipes(ctx context.Context, account string) ([]choice, error) {
+	rows, err := list[summary](ctx, d.svc.ListImageRecipes, account, map[string]any{"owner": "Self"}, "imageRecipeSummaryList")
+	out := make([]choice, len(rows))
+	for i, s := range rows {
+		out[i] = choice{Value: s.Arn, Label: shortARN(s.Arn)}
+	}
+	return out, err
+}
+
+// infrastructures are the account's infrastructure configurations.
+func (d data) infrastructures(ctx context.Context, account string) ([]choice, error) {
+	rows, err := list[summary](ctx, d.svc.ListInfrastructureConfigurations, account, map[string]any{}, "infrastructureConfigurationSummaryList")
+	out := make([]choice, len(rows))
+	for i, s := range rows {
+		out[i] = choice{Value: s.Arn, Label: s.Name}
+	}
+	return out, err
+}
+
+// componentChoices are the components a recipe can use: managed, the
+// account's own and those shared with it.
+func (d data) componentChoices(ctx context.Context, account string) ([]choice, error) {
+	var out []choice
+	for _, owner := range []string{"Amazon", "Self", "Shared"} {
+		rows, err := list[summary](ctx, d.svc.ListComponents, account, map[string]any{"owner": owner}, "componentVersionList")
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range rows {
+			label := s.Name + " " + s.Version + " · " + strings.ToLower(s.Type) + " · " + map[string]string{"Amazon": "managed", "Self": "own", "Shared": "shared"}[owner]
+			out = append(out, choice{Value: s.Arn, Label: label})
+		}
+	}
+	return out, nil
+}
+
+// parentImages are the images a recipe can start from: the managed
+// debian-12 and the account's own image versions.
+func (d data) parentImages(ctx context.Context, account string) ([]choice, error) {
+	out := []choice{{Value: service.BaseImageName, Label: service.BaseImageName + " (managed)"}}
+	rows, err := list[summary](ctx, d.svc.ListImages, account, map[string]any{"owner": "Self"}, "imageVersionList")
+	for _, s := range rows {
+		out = append(out, choice{Value: s.Arn, Label: shortARN(s.Arn) + " (own)"})
+	}
+	return out, err
+}

@@ -107,13 +107,18 @@ type ImageSummaryPage struct {
 	NextToken        string         `json:"nextToken,omitempty"`
 }
 
-// ListImageBuildVersions lists the builds of an image version.
+// ListImageBuildVersions lists the builds of an image version that match
+// the filters (name, osVersion, platform, type, version).
 func (s *Service) ListImageBuildVersions(ctx context.Context, account string, in ListImageBuildVersionsInput) (ImageSummaryPage, error) {
 	a, err := s.parseARN(arn.ImageVersionArn, "imageVersionArn", in.ImageVersionArn)
 	if err != nil {
 		return ImageSummaryPage{}, err
 	}
-	q := store.Query{Type: arn.Image, Region: s.region, Accounts: []string{a.Account}, Name: a.Name, Version: a.Version}
+	filters, err := filterAttrs(in.Filters, imageKind.filters)
+	if err != nil {
+		return ImageSummaryPage{}, err
+	}
+	q := store.Query{Type: arn.Image, Region: s.region, Accounts: []string{a.Account}, Name: a.Name, Version: a.Version, Attrs: filters}
 	p, err := s.listRecords(ctx, q, in.MaxResults, in.NextToken)
 	if err != nil {
 		return ImageSummaryPage{}, err
@@ -123,35 +128,49 @@ func (s *Service) ListImageBuildVersions(ctx context.Context, account string, in
 	return ImageSummaryPage{ImageSummaryList: rows, NextToken: p.NextToken}, err
 }
 
+// ListImagePackagesInput is the ListImagePackages request.
+type ListImagePackagesInput struct {
+	ImageBuildVersionArn string `json:"imageBuildVersionArn"`
+	MaxResults           int32  `json:"maxResults,omitempty"`
+	NextToken            string `json:"nextToken,omitempty"`
+}
+
+// ImagePackage is one row of ListImagePackages.
+type ImagePackage struct {
+	PackageName    string `json:"packageName"`
+	PackageVersion string `json:"packageVersion"`
+}
+
+// ListImagePackagesOutput is the ListImagePackages response.
+type ListImagePackagesOutput struct {
+	ImagePackageList []ImagePackage `json:"imagePackageList"`
+	NextToken        string         `json:"nextToken,omitempty"`
+}
+
 // ListImagePackages lists the packages installed in an image, as its build
 // recorded them in the image's SBOM (name and version), by name, paged.
-func (s *Service) ListImagePackages(ctx context.Context, account string, in Object) (Object, error) {
-	a, err := s.parseARN(arn.ImageBuildVersionArn, "imageBuildVersionArn", str(in, "imageBuildVersionArn"))
+func (s *Service) ListImagePackages(ctx context.Context, account string, in ListImagePackagesInput) (ListImagePackagesOutput, error) {
+	a, err := s.parseARN(arn.ImageBuildVersionArn, "imageBuildVersionArn", in.ImageBuildVersionArn)
 	if err != nil {
-		return nil, err
+		return ListImagePackagesOutput{}, err
 	}
 	rec, err := s.get(ctx, s.store, account, a)
 	if err != nil {
-		return nil, err
+		return ListImagePackagesOutput{}, err
 	}
 	pkgs, err := s.imagePackages(ctx, rec)
 	if err != nil {
-		return nil, err
+		return ListImagePackagesOutput{}, err
 	}
-	maxResults, _ := in["maxResults"].(float64)
-	pkgs, next, err := packagePage(a, pkgs, int32(maxResults), str(in, "nextToken"))
+	pkgs, next, err := packagePage(a, pkgs, in.MaxResults, in.NextToken)
 	if err != nil {
-		return nil, err
+		return ListImagePackagesOutput{}, err
 	}
-	list := make([]Object, 0, len(pkgs))
+	list := make([]ImagePackage, 0, len(pkgs))
 	for _, p := range pkgs {
-		list = append(list, Object{"packageName": p.Name, "packageVersion": p.Version})
+		list = append(list, ImagePackage{PackageName: p.Name, PackageVersion: p.Version})
 	}
-	out := Object{"imagePackageList": list}
-	if next != "" {
-		out["nextToken"] = next
-	}
-	return out, nil
+	return ListImagePackagesOutput{ImagePackageList: list, NextToken: next}, nil
 }
 
 // DeleteImage deletes an image build version the account owns. As AWS

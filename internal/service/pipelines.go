@@ -168,14 +168,22 @@ type ListImagePipelineImagesInput struct {
 	NextToken        string   `json:"nextToken,omitempty"`
 }
 
-// ListImagePipelineImages lists the images a pipeline built, newest first.
+// pipelineImageFilters are the ListImagePipelineImages filter names.
+var pipelineImageFilters = []string{"name", "version"}
+
+// ListImagePipelineImages lists the images a pipeline built that match the
+// filters (name, version), newest first.
 func (s *Service) ListImagePipelineImages(ctx context.Context, account string, in ListImagePipelineImagesInput) (ImageSummaryPage, error) {
 	rec, err := s.getRecord(ctx, account, pipelineKind, in.ImagePipelineArn)
 	if err != nil {
 		return ImageSummaryPage{}, err
 	}
-	q := store.Query{Type: arn.Image, Region: s.region, Accounts: []string{account},
-		Attrs: map[string][]string{"sourcePipelineArn": {rec.ARN.String()}}, Descending: true}
+	filters, err := filterAttrs(in.Filters, pipelineImageFilters)
+	if err != nil {
+		return ImageSummaryPage{}, err
+	}
+	filters["sourcePipelineArn"] = []string{rec.ARN.String()}
+	q := store.Query{Type: arn.Image, Region: s.region, Accounts: []string{account}, Attrs: filters, Descending: true}
 	p, err := s.listRecords(ctx, q, in.MaxResults, in.NextToken)
 	if err != nil {
 		return ImageSummaryPage{}, err

@@ -13,13 +13,8 @@ import (
 )
 
 // Object is a JSON object the service builds for an answer of its own
-// (DeleteImage, ListImagePackages); client input is never kept in one.
+// (DeleteImage); client input is never kept in one.
 type Object = map[string]any
-
-func str(obj Object, key string) string {
-	v, _ := obj[key].(string)
-	return v
-}
 
 // kind describes a resource type stored as a typed struct.
 type kind struct {

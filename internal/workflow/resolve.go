@@ -138,16 +138,24 @@ func isVersioned(s string) bool {
 	return ok && strings.Count(v, ".") == 2 && !strings.Contains(v, "/")
 }
 
-// checkParameters reports recipe parameters the document does not declare
-// and required parameters the recipe does not give.
+// checkParameters reports recipe parameters the document does not declare,
+// required parameters the recipe does not give, and values outside a
+// parameter's allowedValues.
 func checkParameters(r *recipe.Recipe, i int, ref recipe.ComponentRef, doc *component.Document) component.Problems {
 	var ps component.Problems
 	declared := map[string]bool{}
 	for _, p := range doc.Parameters {
 		declared[p.Name] = true
-		if _, ok := ref.Values()[p.Name]; !ok && p.Default == nil {
+		v, ok := ref.Values()[p.Name]
+		switch {
+		case !ok && p.Default == nil:
 			ps = append(ps, component.Problem{File: r.File, Pos: ref.Pos, Path: fmt.Sprintf("components[%d].parameters", i),
 				Msg: fmt.Sprintf("component %s needs parameter %q (it has no default)", doc.File, p.Name)})
+		case ok:
+			if err := p.Check(v); err != nil {
+				ps = append(ps, component.Problem{File: r.File, Pos: ref.Pos, Path: fmt.Sprintf("components[%d].parameters", i),
+					Msg: fmt.Sprintf("component %s: %v", doc.File, err)})
+			}
 		}
 	}
 	for _, p := range ref.Parameters {
