@@ -1,42 +1,23 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/goldsmith-dev/goldsmith/internal/server/servertest"
 	"github.com/goldsmith-dev/goldsmith/internal/vmtest"
 )
-
-// syncBuffer is a bytes.Buffer that a process writes while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // buildCommand is `goldsmith build` of a one-component recipe whose build
 // phase runs script, in a folder of its own (TMPDIR too, so the VMs'
 // command lines carry it and the check that none is left can find them).
-func buildCommand(t *testing.T, script string, flags ...string) (*exec.Cmd, *syncBuffer, string) {
+func buildCommand(t *testing.T, script string, flags ...string) (*exec.Cmd, *servertest.Buffer, string) {
 	t.Helper()
 	dir := t.TempDir()
 	doc := "name: probe\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Probe\n        action: ExecuteBash\n        inputs:\n          commands:\n            - " + script + "\n"
@@ -55,7 +36,7 @@ func buildCommand(t *testing.T, script string, flags ...string) (*exec.Cmd, *syn
 	cmd := exec.Command(vmtest.GoldsmithBinary(t), args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
-	out := &syncBuffer{}
+	out := &servertest.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	return cmd, out, tmp
 }
